@@ -1,0 +1,33 @@
+# neurona: `make run` sets up and trains the seed-000 MLP on MNIST; `make test` runs the tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# The shared datasets beside the project, unless NEURONA_DATA_DIR already points elsewhere.
+NEURONA_DATA_DIR ?= $(abspath ../shared/data)
+export NEURONA_DATA_DIR
+
+.PHONY: install run test test-fast examples lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python examples/seed000_mnist_mlp.py
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow"
+
+examples: $(STAMP)
+	for script in examples/seed00*.py; do $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache

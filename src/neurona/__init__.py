@@ -1,0 +1,31 @@
+"""neurona: neural-network image classifiers from scratch in NumPy, with a Keras-compatible API.
+
+    from neurona.models import Sequential
+    from neurona.layers import Dense, Flatten
+
+The `tf.keras` spelling works too: `import neurona as tf; tf.keras.layers.Dense(10)`.
+"""
+
+__version__ = "0.1.0"
+
+from neurona import (  # noqa: E402
+    activations,
+    backend,
+    callbacks,
+    datasets,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    optimizers,
+    regularizers,
+    utils,
+)
+from neurona import keras  # noqa: E402  (after the modules it points at)
+from neurona.models import Sequential  # noqa: E402
+
+__all__ = [
+    "activations", "backend", "callbacks", "datasets", "initializers", "keras", "layers",
+    "losses", "metrics", "models", "optimizers", "regularizers", "utils", "Sequential",
+]

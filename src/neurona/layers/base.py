@@ -1,0 +1,149 @@
+"""The Layer base class: named parameters, their gradients, reusable buffers, config."""
+
+import re
+
+import numpy as np
+
+from neurona import backend
+
+_ACCEPTED_SHAPE_KWARGS = ("input_shape", "input_dim", "batch_input_shape")
+
+
+class Layer:
+    """A step of a model: `forward` keeps what `backward` needs; an optimizer applies `grads`.
+
+    Shapes handed to `build` and `compute_output_shape` exclude the batch axis. Subclasses
+    create parameters in `build` with `add_weight`, fill `self.grads` (same names and shapes)
+    in `backward`, and return the gradient with respect to their input.
+
+    `forward` may return a view into a buffer the layer reuses on the next call: consume or
+    copy it before calling `forward` again.
+    """
+
+    activation = None
+
+    def __init__(self, name=None, trainable=True, dtype=None, input_shape=None,
+                 input_dim=None, batch_input_shape=None):
+        self.name = name or backend.unique_name(_snake_case(type(self).__name__))
+        self.trainable = bool(trainable)
+        self.dtype = dtype
+        self.declared_input_shape = _declared_input_shape(
+            self.name, input_shape, input_dim, batch_input_shape
+        )
+        self.params = {}
+        self.grads = {}
+        self.input_shape = None
+        self.built = False
+        self._buffers = {}
+
+    # Structure -----------------------------------------------------------------------------
+
+    def build(self, input_shape):
+        """Create parameters for inputs of `input_shape` (batch axis excluded)."""
+        self.input_shape = tuple(input_shape)
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def add_weight(self, name, shape, initializer, rng=None):
+        dtype = self.dtype or backend.floatx()
+        value = initializer(shape, dtype=dtype, rng=rng)
+        self.params[name] = value
+        self.grads[name] = np.zeros_like(value)
+        return value
+
+    # Computation ---------------------------------------------------------------------------
+
+    def forward(self, x, training=False):
+        raise NotImplementedError
+
+    def backward(self, grad_output, need_input_grad=True):
+        """Fill `self.grads`; return dLoss/dinput (None when `need_input_grad` is False)."""
+        raise NotImplementedError
+
+    def __call__(self, x, training=False):
+        x = np.asarray(x)
+        if not self.built:
+            self.build(x.shape[1:])
+        return np.array(self.forward(x, training=training))
+
+    def regularization_loss(self):
+        return 0.0
+
+    def _buffer(self, key, shape, dtype):
+        """A reusable array of `shape`: a leading slice of the largest one allocated so far."""
+        buffer = self._buffers.get(key)
+        if buffer is None or buffer.dtype != dtype or buffer.shape[1:] != shape[1:] or buffer.shape[0] < shape[0]:
+            buffer = np.empty(shape, dtype=dtype)
+            self._buffers[key] = buffer
+        return buffer[: shape[0]]
+
+    def release_buffers(self):
+        self._buffers.clear()
+
+    # Weights -------------------------------------------------------------------------------
+
+    @property
+    def weights(self):
+        return list(self.params.values())
+
+    def count_params(self):
+        return int(sum(value.size for value in self.params.values()))
+
+    def get_weights(self):
+        return [value.copy() for value in self.params.values()]
+
+    def set_weights(self, weights):
+        weights = list(weights)
+        expected = [value.shape for value in self.params.values()]
+        received = [np.shape(value) for value in weights]
+        if expected != received:
+            raise ValueError(
+                f"Layer {self.name!r} expects weights of shapes {expected}. Received shapes {received}."
+            )
+        for (name, current), value in zip(self.params.items(), weights):
+            current[...] = np.asarray(value, dtype=current.dtype)
+
+    # Config --------------------------------------------------------------------------------
+
+    def get_config(self):
+        config = {"name": self.name, "trainable": self.trainable}
+        if self.dtype is not None:
+            config["dtype"] = self.dtype
+        if self.declared_input_shape is not None:
+            config["input_shape"] = list(self.declared_input_shape)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name!r}>"
+
+
+def _declared_input_shape(name, input_shape, input_dim, batch_input_shape):
+    given = [key for key, value in zip(_ACCEPTED_SHAPE_KWARGS, (input_shape, input_dim, batch_input_shape))
+             if value is not None]
+    if len(given) > 1:
+        raise ValueError(f"Layer {name!r}: pass only one of {given}.")
+    if input_dim is not None:
+        input_shape = (input_dim,)
+    elif batch_input_shape is not None:
+        input_shape = tuple(batch_input_shape)[1:]
+    if input_shape is None:
+        return None
+    if isinstance(input_shape, int):
+        input_shape = (input_shape,)
+    shape = tuple(input_shape)
+    if not shape or not all(isinstance(dim, (int, np.integer)) and dim > 0 for dim in shape):
+        raise ValueError(
+            f"Layer {name!r} expects an input shape of positive integers, batch axis excluded. "
+            f"Received: {input_shape!r}"
+        )
+    return tuple(int(dim) for dim in shape)
+
+
+def _snake_case(name):
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()

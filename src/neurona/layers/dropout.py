@@ -1,0 +1,50 @@
+"""Dropout: inverted dropout during training, the identity at inference."""
+
+import numpy as np
+
+from neurona import backend
+from neurona.layers.base import Layer
+
+
+class Dropout(Layer):
+    """Zero each input with probability `rate` in training and scale the rest by 1 / (1 - rate).
+
+    Args:
+        rate: fraction of inputs to drop, in [0, 1).
+        seed: int or Generator for the masks; None draws from NumPy's seed at build time.
+    """
+
+    def __init__(self, rate, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if not (isinstance(rate, (int, float)) and 0 <= rate < 1):
+            raise ValueError(f"Dropout expects a rate in [0, 1). Received: rate={rate!r}")
+        self.rate = float(rate)
+        self.seed = seed
+        self._rng = None
+
+    def build(self, input_shape):
+        self._rng = backend.make_rng(self.seed)
+        super().build(input_shape)
+
+    def forward(self, x, training=False):
+        if not training or self.rate == 0:
+            self._mask = None
+            return x
+        self._mask = self._draw_mask(x.shape, x.dtype)
+        return np.multiply(x, self._mask, out=self._buffer("outputs", x.shape, x.dtype))
+
+    def _draw_mask(self, shape, dtype):
+        mask = self._buffer("mask", shape, dtype)
+        keep = self._rng.random(shape, dtype=np.float64 if dtype == np.float64 else np.float32) >= self.rate
+        np.multiply(keep, 1.0 / (1.0 - self.rate), out=mask)
+        return mask
+
+    def backward(self, grad_output, need_input_grad=True):
+        if not need_input_grad:
+            return None
+        if self._mask is None:
+            return grad_output
+        return np.multiply(grad_output, self._mask, out=self._buffer("grad_inputs", grad_output.shape, grad_output.dtype))
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed if isinstance(self.seed, int) else None}

@@ -1,0 +1,444 @@
+"""Model: compile, fit, evaluate and predict over a stack of layers.
+
+Subclasses (Sequential) own the layers and provide `build`, `input_shape`, `output_shape`.
+The training loop converts inputs to the model's float type once per call, gathers each
+shuffled batch into a reused buffer with one `np.take`, and, when the last activation and the
+loss allow it, back-propagates the fused gradient (probs - y) / batch.
+"""
+
+import warnings
+
+import numpy as np
+
+from neurona import backend, losses, metrics as metrics_module, optimizers
+from neurona.callbacks.base import CallbackList, History
+from neurona.callbacks.progbar_logger import ProgbarLogger
+from neurona.utils.progbar import Progbar
+
+_DEFAULT_BATCH_SIZE = 32
+_INFERENCE_BATCH_SIZE = 1024
+
+
+class Model:
+    def __init__(self, name=None):
+        self.name = name or backend.unique_name("model")
+        self.layers = []
+        self.optimizer = None
+        self.loss = None
+        self.compiled_metrics = []
+        self.stop_training = False
+        self.history = None
+
+    # Provided by subclasses ------------------------------------------------------------------
+
+    @property
+    def built(self):
+        raise NotImplementedError
+
+    def build(self, input_shape=None):
+        raise NotImplementedError
+
+    @property
+    def input_shape(self):
+        """Shape of one input sample (batch axis excluded), or None before the model is built."""
+        raise NotImplementedError
+
+    @property
+    def output_shape(self):
+        raise NotImplementedError
+
+    # Compile -------------------------------------------------------------------------------
+
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None):
+        """Choose the optimizer, the loss and the metrics reported during training.
+
+        Args:
+            optimizer: a name ('adam', 'sgd', 'rmsprop', ...) or an Optimizer.
+            loss: a name ('sparse_categorical_crossentropy', 'mse', ...) or a Loss.
+            metrics: a list of names ('accuracy') or functions(y_true, y_pred) -> float.
+        """
+        if loss is None:
+            raise ValueError("compile() needs a loss, e.g. loss='sparse_categorical_crossentropy'.")
+        self.optimizer = optimizers.get(optimizer)
+        self.loss = losses.get(loss)
+        if metrics is None:
+            metrics = []
+        elif isinstance(metrics, (str, bytes)) or callable(metrics):
+            metrics = [metrics]
+        self._metric_identifiers = list(metrics)
+        self.compiled_metrics = []
+        if self.built:
+            self._resolve_metrics()
+
+    @property
+    def compiled(self):
+        return self.loss is not None
+
+    def _resolve_metrics(self):
+        num_outputs = self.output_shape[-1]
+        self.compiled_metrics = [
+            metrics_module.resolve(identifier, self.loss, num_outputs)
+            for identifier in self._metric_identifiers
+        ]
+
+    @property
+    def metrics_names(self):
+        return ["loss"] + [name for name, _ in self.compiled_metrics]
+
+    def _uses_fused_gradient(self):
+        last = self.layers[-1]
+        return (
+            not self.loss.from_logits
+            and last.activation is not None
+            and self.loss.fused_activation is not None
+            and last.activation.name == self.loss.fused_activation
+        )
+
+    # Forward and backward ------------------------------------------------------------------
+
+    def _forward(self, x, training):
+        for layer in self.layers:
+            x = layer.forward(x, training=training)
+        return x
+
+    def _backward(self, grad, fused):
+        needs_grad = self._layers_needing_input_grad()
+        last = len(self.layers) - 1
+        for index in range(last, -1, -1):
+            layer = self.layers[index]
+            if index == last and fused:
+                grad = layer.backward(grad, need_input_grad=needs_grad[index], through_activation=False)
+            else:
+                grad = layer.backward(grad, need_input_grad=needs_grad[index])
+            if grad is None:
+                break
+
+    def _layers_needing_input_grad(self):
+        """needs[i]: some layer below i has trainable parameters, so i must pass a gradient down."""
+        needs, below = [], False
+        for layer in self.layers:
+            needs.append(below)
+            below = below or (layer.trainable and bool(layer.params))
+        return needs
+
+    def _trainable_pairs(self):
+        return [
+            (layer.params[name], layer.grads[name])
+            for layer in self.layers
+            if layer.trainable
+            for name in layer.params
+        ]
+
+    def _regularization_loss(self):
+        return sum(layer.regularization_loss() for layer in self.layers)
+
+    # Data checks ---------------------------------------------------------------------------
+
+    @property
+    def dtype(self):
+        for layer in self.layers:
+            for value in layer.params.values():
+                return value.dtype
+        return np.dtype(backend.floatx())
+
+    def _prepare_inputs(self, x, argument="x"):
+        if x is None:
+            raise ValueError(f"{argument} is required.")
+        x = np.asarray(x)
+        if not (np.issubdtype(x.dtype, np.number) or x.dtype == bool):
+            raise ValueError(f"{argument} must be numeric. Received an array of dtype {x.dtype}.")
+        if x.ndim < 2:
+            raise ValueError(
+                f"{argument} must have a batch axis: shape (batch, ...). Received shape {x.shape}."
+            )
+        if not self.built:
+            self.build(x.shape[1:])
+        if x.shape[1:] != self.input_shape:
+            raise ValueError(
+                f"Model {self.name!r} expects {argument} of shape (batch, "
+                f"{', '.join(map(str, self.input_shape))}). Received {argument} of shape {x.shape}."
+            )
+        x = x.astype(self.dtype, copy=False)
+        if not np.all(np.isfinite(x)):
+            bad = np.argwhere(~np.isfinite(x))[0]
+            raise ValueError(
+                f"{argument} contains NaN or inf (first at index {tuple(int(i) for i in bad)}). "
+                "Clean or impute the data before training."
+            )
+        return x
+
+    def _prepare_data(self, x, y, argument="x"):
+        self._require_compiled()
+        x = self._prepare_inputs(x, argument)
+        if not self.compiled_metrics and self._metric_identifiers:
+            self._resolve_metrics()
+        y = self.loss.prepare_targets(y, self.output_shape, self.dtype)
+        if len(x) != len(y):
+            raise ValueError(
+                f"{argument} and its targets must have the same number of samples. "
+                f"Received {len(x)} inputs and {len(y)} targets."
+            )
+        return x, y
+
+    def _require_compiled(self):
+        if not self.compiled:
+            raise ValueError("The model must be compiled before training or evaluation: call model.compile(...).")
+
+    # Training ------------------------------------------------------------------------------
+
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, initial_epoch=0):
+        """Train for `epochs` passes over (x, y); returns a History.
+
+        Args:
+            x: inputs, shape (samples, *input_shape).
+            y: targets, as the loss expects (class indices or one-hot, see `losses`).
+            batch_size: samples per gradient step (32).
+            epochs: index of the last epoch to run (training goes from `initial_epoch`).
+            verbose: 0 silent, 1 a progress bar per epoch, 2 one line per epoch ('auto' is 1).
+            callbacks: list of Callback.
+            validation_split: fraction of the samples, taken from the end before shuffling,
+                held out and evaluated after each epoch.
+            validation_data: (x_val, y_val), evaluated after each epoch (overrides the split).
+            shuffle: reshuffle the training samples every epoch.
+            initial_epoch: epoch to start from (to resume training).
+        """
+        batch_size = _check_batch_size(batch_size)
+        _check_epochs(epochs, initial_epoch)
+        x, y = self._prepare_data(x, y)
+        x, y, validation = self._split_validation(x, y, validation_split, validation_data)
+        verbose = 1 if verbose == "auto" else int(verbose)
+
+        num_samples = len(x)
+        steps = -(-num_samples // batch_size)
+        history = History()
+        callback_list = [history] + list(callbacks or [])
+        if verbose:
+            callback_list.append(ProgbarLogger())
+        callback_list = CallbackList(
+            callback_list, self, {"epochs": epochs, "steps": steps, "verbose": verbose}
+        )
+        self.history = history
+        self.stop_training = False
+        rng = backend.make_rng()
+        fused = self._uses_fused_gradient()
+        pairs = self._trainable_pairs()
+        x_batch = np.empty((min(batch_size, num_samples),) + x.shape[1:], dtype=x.dtype)
+        y_batch = np.empty((min(batch_size, num_samples),) + y.shape[1:], dtype=y.dtype)
+
+        callback_list.on_train_begin()
+        logs = {}
+        for epoch in range(initial_epoch, epochs):
+            callback_list.on_epoch_begin(epoch)
+            order = rng.permutation(num_samples) if shuffle else None
+            totals = _RunningMeans()
+            for step, start in enumerate(range(0, num_samples, batch_size)):
+                callback_list.on_train_batch_begin(step)
+                stop = min(start + batch_size, num_samples)
+                if order is None:
+                    xb, yb = x[start:stop], y[start:stop]
+                else:
+                    index = order[start:stop]
+                    xb = np.take(x, index, axis=0, out=x_batch[: stop - start])
+                    yb = np.take(y, index, axis=0, out=y_batch[: stop - start])
+                totals.add(self._train_step(xb, yb, fused, pairs), stop - start)
+                callback_list.on_train_batch_end(step, totals.means())
+                if self.stop_training:
+                    break
+            logs = totals.means()
+            if validation is not None:
+                validation_logs = self._evaluate_arrays(*validation, _INFERENCE_BATCH_SIZE)
+                logs.update({f"val_{key}": value for key, value in validation_logs.items()})
+            callback_list.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        callback_list.on_train_end(logs)
+        return history
+
+    def _train_step(self, x, y, fused, pairs):
+        outputs = self._forward(x, training=True)
+        logs = {"loss": float(np.mean(self.loss.per_sample(y, outputs))) + self._regularization_loss()}
+        for name, metric in self.compiled_metrics:
+            logs[name] = metric(y, outputs)
+        if fused:
+            # The last layer no longer needs its outputs: write the gradient over them.
+            grad = self.loss.fused_gradient(y, outputs, out=outputs)
+        else:
+            grad = self.loss.gradient(y, outputs).astype(outputs.dtype, copy=False)
+        self._backward(grad, fused)
+        self.optimizer.apply_gradients(pairs)
+        return logs
+
+    def _split_validation(self, x, y, validation_split, validation_data):
+        if validation_data is not None:
+            if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
+                raise ValueError(
+                    "validation_data must be a tuple (x_val, y_val). "
+                    f"Received: {type(validation_data).__name__} of length {len(validation_data)}"
+                    if hasattr(validation_data, "__len__") else
+                    f"validation_data must be a tuple (x_val, y_val). Received: {validation_data!r}"
+                )
+            return x, y, self._prepare_data(*validation_data, argument="validation_data x")
+        if not 0 <= validation_split < 1:
+            raise ValueError(f"validation_split must be in [0, 1). Received: validation_split={validation_split}")
+        if validation_split == 0:
+            return x, y, None
+        split_at = int(len(x) * (1 - validation_split))
+        if split_at == 0 or split_at == len(x):
+            raise ValueError(
+                f"validation_split={validation_split} leaves no training or no validation samples "
+                f"out of {len(x)}."
+            )
+        return x[:split_at], y[:split_at], (x[split_at:], y[split_at:])
+
+    # Evaluation and prediction -------------------------------------------------------------
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", return_dict=False):
+        """Loss and metrics on (x, y), in inference mode.
+
+        Returns:
+            [loss, metric, ...] (a float when there are no metrics), or a dict with
+            `return_dict=True`.
+        """
+        batch_size = _check_batch_size(batch_size, default=_DEFAULT_BATCH_SIZE)
+        x, y = self._prepare_data(x, y)
+        verbose = 1 if verbose == "auto" else int(verbose)
+        logs = self._evaluate_arrays(x, y, batch_size, verbose)
+        if return_dict:
+            return logs
+        values = [logs[name] for name in self.metrics_names]
+        return values[0] if len(values) == 1 else values
+
+    def _evaluate_arrays(self, x, y, batch_size, verbose=0):
+        totals = _RunningMeans()
+        progbar = Progbar(-(-len(x) // batch_size), verbose=verbose) if verbose else None
+        for step, start in enumerate(range(0, len(x), batch_size)):
+            xb, yb = x[start:start + batch_size], y[start:start + batch_size]
+            outputs = self._forward(xb, training=False)
+            logs = {"loss": float(np.mean(self.loss.per_sample(yb, outputs)))}
+            for name, metric in self.compiled_metrics:
+                logs[name] = metric(yb, outputs)
+            totals.add(logs, len(xb))
+            if progbar:
+                progbar.update(step + 1, totals.means())
+        logs = totals.means()
+        logs["loss"] += self._regularization_loss()
+        return logs
+
+    def predict(self, x, batch_size=None, verbose=0):
+        """Outputs for `x`, shape (samples, *output_shape), computed in batches.
+
+        An input shaped exactly like one sample (no batch axis) is taken as a batch of one,
+        with a warning.
+        """
+        batch_size = _check_batch_size(batch_size, default=_INFERENCE_BATCH_SIZE)
+        x = np.asarray(x)
+        if self.built and x.shape == self.input_shape:
+            warnings.warn(
+                f"predict received one sample of shape {x.shape} without a batch axis; treating it as "
+                f"a batch of one. Pass x[np.newaxis] (shape {(1,) + x.shape}) to silence this.",
+                UserWarning,
+                stacklevel=2,
+            )
+            x = x[np.newaxis]
+        x = self._prepare_inputs(x)
+        result = np.empty((len(x),) + self.output_shape, dtype=self.dtype)
+        steps = -(-len(x) // batch_size)
+        progbar = Progbar(steps, verbose=int(verbose)) if verbose else None
+        for step, start in enumerate(range(0, len(x), batch_size)):
+            stop = min(start + batch_size, len(x))
+            result[start:stop] = self._forward(x[start:stop], training=False)
+            if progbar:
+                progbar.update(step + 1)
+        return result
+
+    def predict_classes(self, x, batch_size=None, verbose=0):
+        """Class indices (argmax, or probability > 0.5 for one output), as Keras 2 gave them."""
+        warnings.warn(
+            "predict_classes is deprecated (as in Keras 2.6+); use np.argmax(model.predict(x), axis=-1), "
+            "or (model.predict(x) > 0.5).astype('int32') for a single sigmoid output.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        probs = self.predict(x, batch_size=batch_size, verbose=verbose)
+        if probs.shape[-1] > 1:
+            return np.argmax(probs, axis=-1)
+        return (probs > 0.5).astype("int32")
+
+    def __call__(self, x, training=False):
+        return np.array(self._forward(self._prepare_inputs(x), training=training))
+
+    def train_on_batch(self, x, y):
+        """One gradient step on (x, y); returns [loss, metric, ...] (or the loss alone)."""
+        x, y = self._prepare_data(x, y)
+        logs = self._train_step(x, y, self._uses_fused_gradient(), self._trainable_pairs())
+        values = [logs[name] for name in self.metrics_names]
+        return values[0] if len(values) == 1 else values
+
+    def test_on_batch(self, x, y):
+        return self.evaluate(x, y, batch_size=len(x), verbose=0)
+
+    def predict_on_batch(self, x):
+        return self.predict(x, batch_size=len(x))
+
+    # Weights -------------------------------------------------------------------------------
+
+    @property
+    def weights(self):
+        return [value for layer in self.layers for value in layer.weights]
+
+    @property
+    def trainable_weights(self):
+        return [value for layer in self.layers if layer.trainable for value in layer.weights]
+
+    def get_weights(self):
+        """Copies of every parameter, layer by layer (kernel then bias)."""
+        return [value.copy() for value in self.weights]
+
+    def set_weights(self, weights):
+        weights = list(weights)
+        expected = [value.shape for value in self.weights]
+        received = [np.shape(value) for value in weights]
+        if expected != received:
+            raise ValueError(
+                f"Model {self.name!r} expects {len(expected)} weight arrays of shapes {expected}. "
+                f"Received {len(received)} of shapes {received}."
+            )
+        offset = 0
+        for layer in self.layers:
+            count = len(layer.params)
+            layer.set_weights(weights[offset:offset + count])
+            offset += count
+
+    def count_params(self):
+        return sum(layer.count_params() for layer in self.layers)
+
+
+class _RunningMeans:
+    """Sample-weighted means of per-batch values over an epoch."""
+
+    def __init__(self):
+        self.sums = {}
+        self.count = 0
+
+    def add(self, values, count):
+        for key, value in values.items():
+            self.sums[key] = self.sums.get(key, 0.0) + value * count
+        self.count += count
+
+    def means(self):
+        return {key: total / self.count for key, total in self.sums.items()} if self.count else {}
+
+
+def _check_batch_size(batch_size, default=_DEFAULT_BATCH_SIZE):
+    if batch_size is None:
+        return default
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer. Received: batch_size={batch_size!r}")
+    return int(batch_size)
+
+
+def _check_epochs(epochs, initial_epoch):
+    for name, value in (("epochs", epochs), ("initial_epoch", initial_epoch)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+            raise ValueError(f"{name} must be a non-negative integer. Received: {name}={value!r}")

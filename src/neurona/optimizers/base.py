@@ -1,0 +1,114 @@
+"""The Optimizer base class: learning rate, iteration count, per-parameter slots, config."""
+
+import warnings
+
+import numpy as np
+
+
+class Optimizer:
+    """Applies gradients to parameters in place.
+
+    Subclasses set `slot_names` and write `update_step(param, grad, slots, learning_rate)`,
+    which changes `param` and the slot arrays in place. Slots are created lazily, one set per
+    parameter, in the order parameters are first given, as zeros shaped like the parameter.
+    `iterations` counts the steps already applied (Keras' convention: 0 before the first).
+    """
+
+    name = None
+    slot_names = ()
+
+    def __init__(self, learning_rate=0.001, **kwargs):
+        if "lr" in kwargs:
+            warnings.warn(
+                "The `lr` argument is deprecated; use `learning_rate` instead.",
+                DeprecationWarning,
+                stacklevel=3,
+            )
+            learning_rate = kwargs.pop("lr")
+        kwargs.pop("name", None)
+        if kwargs:
+            raise TypeError(f"{type(self).__name__} got unexpected arguments: {sorted(kwargs)}")
+        if not callable(learning_rate) and not (
+            isinstance(learning_rate, (int, float, np.floating)) and learning_rate > 0
+        ):
+            raise ValueError(
+                f"{type(self).__name__} expects a positive learning_rate. "
+                f"Received: learning_rate={learning_rate!r}"
+            )
+        self.learning_rate = learning_rate if callable(learning_rate) else float(learning_rate)
+        self.iterations = 0
+        self._slots = []
+
+    @property
+    def lr(self):
+        return self.learning_rate
+
+    @lr.setter
+    def lr(self, value):
+        self.learning_rate = float(value)
+
+    def current_learning_rate(self):
+        """The learning rate for the next step (a schedule is called with `iterations`)."""
+        if callable(self.learning_rate):
+            return float(self.learning_rate(self.iterations))
+        return self.learning_rate
+
+    def apply_gradients(self, params_and_grads):
+        """Update each parameter in place from its gradient; then count one iteration.
+
+        Args:
+            params_and_grads: sequence of (param, grad) array pairs, always in the same order.
+        """
+        pairs = list(params_and_grads)
+        learning_rate = self.current_learning_rate()
+        self._ensure_slots([param for param, _ in pairs])
+        self.begin_step()
+        for (param, grad), slots in zip(pairs, self._slots):
+            self.update_step(param, grad, slots, learning_rate)
+        self.iterations += 1
+
+    def begin_step(self):
+        """Hook for state shared by all parameters in a step (Nadam's momentum product)."""
+
+    def update_step(self, param, grad, slots, learning_rate):
+        raise NotImplementedError
+
+    def _ensure_slots(self, params):
+        if len(self._slots) == len(params):
+            return
+        if self._slots:
+            raise ValueError(
+                f"{type(self).__name__} was used with {len(self._slots)} parameters and now receives "
+                f"{len(params)}. Use one optimizer per model."
+            )
+        self._slots = [
+            {name: self.initial_slot(name, param) for name in self.slot_names} for param in params
+        ]
+
+    def initial_slot(self, name, param):
+        return np.zeros_like(param)
+
+    # State and config ----------------------------------------------------------------------
+
+    def get_state(self):
+        """Everything needed to resume: iterations and the slot arrays, as plain NumPy values."""
+        return {
+            "iterations": self.iterations,
+            "slots": [{name: value.copy() for name, value in slots.items()} for slots in self._slots],
+        }
+
+    def set_state(self, state):
+        self.iterations = int(state["iterations"])
+        self._slots = [{name: np.array(value) for name, value in slots.items()} for slots in state["slots"]]
+
+    def get_config(self):
+        if callable(self.learning_rate):
+            raise ValueError("A learning-rate schedule cannot be serialized; use a float learning_rate.")
+        return {"learning_rate": self.learning_rate}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} {self.get_config() if not callable(self.learning_rate) else ''}>"

@@ -1,0 +1,50 @@
+import numpy as np
+
+from neurona.optimizers.base import Optimizer
+
+
+class RMSprop(Optimizer):
+    """RMSprop (Hinton, 2012), as Keras writes it (epsilon inside the square root).
+
+    v = rho * v + (1 - rho) * g^2
+    d = v + epsilon                   (centered: mg = rho * mg + (1 - rho) * g; d = v - mg^2 + epsilon)
+    step = lr * g / sqrt(d)
+    w -= step                         (momentum > 0: b = momentum * b + step; w -= b)
+    """
+
+    name = "RMSprop"
+
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.rho, self.momentum, self.epsilon = float(rho), float(momentum), float(epsilon)
+        self.centered = bool(centered)
+        names = ["velocity"]
+        if self.momentum:
+            names.append("momentum")
+        if self.centered:
+            names.append("average_gradient")
+        self.slot_names = tuple(names)
+
+    def update_step(self, param, grad, slots, learning_rate):
+        velocity = slots["velocity"]
+        velocity *= self.rho
+        velocity += (1 - self.rho) * np.square(grad)
+        if self.centered:
+            average_gradient = slots["average_gradient"]
+            average_gradient *= self.rho
+            average_gradient += (1 - self.rho) * grad
+            denominator = velocity - np.square(average_gradient) + self.epsilon
+        else:
+            denominator = velocity + self.epsilon
+        increment = learning_rate * grad / np.sqrt(denominator)
+        if self.momentum:
+            momentum = slots["momentum"]
+            momentum *= self.momentum
+            momentum += increment
+            param -= momentum
+        else:
+            param -= increment
+
+    def get_config(self):
+        return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,
+                "epsilon": self.epsilon, "centered": self.centered}

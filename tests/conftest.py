@@ -1,0 +1,33 @@
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from neurona import backend
+
+
+@pytest.fixture(autouse=True)
+def _fresh_session():
+    """Each test starts with float32, default names, and NumPy's global seed fixed."""
+    backend.set_floatx("float32")
+    backend.clear_session()
+    np.random.seed(1234)
+    yield
+    backend.set_floatx("float32")
+
+
+@pytest.fixture
+def float64():
+    backend.set_floatx("float64")
+    yield
+    backend.set_floatx("float32")
+
+
+@pytest.fixture(scope="session")
+def data_dir():
+    """The shared datasets (NEURONA_DATA_DIR); tests needing them skip when it is not set."""
+    value = os.environ.get("NEURONA_DATA_DIR")
+    if not value or not Path(value).is_dir():
+        pytest.skip("NEURONA_DATA_DIR is not set to a data folder")
+    return Path(value)
