@@ -19,7 +19,7 @@ class RMSprop(Optimizer):
         self.rho, self.momentum, self.epsilon = float(rho), float(momentum), float(epsilon)
         self.centered = bool(centered)
         names = ["velocity"]
-        if self.momentum:
+        if self.momentum > 0:
             names.append("momentum")
         if self.centered:
             names.append("average_gradient")
@@ -37,7 +37,7 @@ class RMSprop(Optimizer):
         else:
             denominator = velocity + self.epsilon
         increment = learning_rate * grad / np.sqrt(denominator)
-        if self.momentum:
+        if self.momentum > 0:
             momentum = slots["momentum"]
             momentum *= self.momentum
             momentum += increment
