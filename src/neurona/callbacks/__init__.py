@@ -1,6 +1,19 @@
 """Callbacks with Keras' names and hooks."""
 
 from neurona.callbacks.base import Callback, CallbackList, History
+from neurona.callbacks.csv_logger import CSVLogger
+from neurona.callbacks.early_stopping import EarlyStopping
+from neurona.callbacks.lambda_callback import LambdaCallback
 from neurona.callbacks.progbar_logger import ProgbarLogger
+from neurona.callbacks.terminate_on_nan import TerminateOnNaN
 
-__all__ = ["Callback", "CallbackList", "History", "ProgbarLogger"]
+__all__ = [
+    "CSVLogger",
+    "Callback",
+    "CallbackList",
+    "EarlyStopping",
+    "History",
+    "LambdaCallback",
+    "ProgbarLogger",
+    "TerminateOnNaN",
+]

@@ -59,8 +59,14 @@ class CallbackList:
     def __getattr__(self, hook):
         if not hook.startswith("on_"):
             raise AttributeError(hook)
+        # As Keras' CallbackList does, always hand `logs` on (None when the caller gave none), so
+        # hooks written as `def on_epoch_begin(self, epoch, logs)` or `lambda epoch, logs: ...` work.
+        num_args = 2 if hook.startswith("on_epoch_") or "batch_" in hook else 1
 
         def dispatch(*args, **kwargs):
+            if "logs" in kwargs and len(args) < num_args:
+                args = args + (kwargs.pop("logs"),)
+            args = args + (None,) * (num_args - len(args))
             for callback in self.callbacks:
                 getattr(callback, hook)(*args, **kwargs)
 

@@ -22,7 +22,7 @@ class Progbar:
         self.interval = interval
         self._stream = stream
         self._start = time.perf_counter()
-        self._last_draw = 0.0
+        self._last_draw = float("-inf")  # the first update always draws
         self._drawn_width = 0
         self._finished = False
 
