@@ -1,6 +1,14 @@
-"""Models: Sequential, with Keras' compile / fit / evaluate / predict."""
+"""Models: Sequential, with Keras' compile / fit / evaluate / predict, and load_model."""
 
 from neurona.models.model import Model
 from neurona.models.sequential import Sequential
 
-__all__ = ["Model", "Sequential"]
+
+def load_model(filepath, compile=True):
+    """A model saved by `model.save` (or by Keras as `.keras` / `.h5`), ready to use."""
+    from neurona import saving
+
+    return saving.load_model(filepath, compile=compile)
+
+
+__all__ = ["Model", "Sequential", "load_model"]

@@ -413,6 +413,25 @@ class Model:
     def count_params(self):
         return sum(layer.count_params() for layer in self.layers)
 
+    # Files (implemented in neurona.saving, which sits around the engine) ---------------------
+
+    def save(self, filepath, overwrite=True):
+        """Save architecture, weights and training state; the suffix picks the format:
+        `.keras` (Keras 3), `.h5` (Keras' legacy HDF5), anything else neurona's own."""
+        from neurona import saving
+
+        saving.save_model(self, filepath, overwrite=overwrite)
+
+    def save_weights(self, filepath, overwrite=True):
+        from neurona import saving
+
+        saving.save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath):
+        from neurona import saving
+
+        saving.load_weights(self, filepath)
+
 
 class _RunningMeans:
     """Sample-weighted means of per-batch values over an epoch."""
