@@ -67,7 +67,10 @@ class Sigmoid(Activation):
         # exp(-|x|) never overflows; then 1/(1+e) for x >= 0 and e/(1+e) for x < 0.
         negative = x < 0
         exp_neg_abs = np.exp(-np.abs(x))
-        out = np.divide(1.0, 1.0 + exp_neg_abs, out=out)
+        if out is None:
+            # An array even for 0-d input, so the masked multiply below can write into it.
+            out = np.empty(np.shape(x), dtype=exp_neg_abs.dtype)
+        np.divide(1.0, 1.0 + exp_neg_abs, out=out)
         np.multiply(out, exp_neg_abs, out=out, where=negative)
         return out
 
@@ -117,7 +120,9 @@ class LeakyReLU(Activation):
         self.alpha = float(alpha)
 
     def forward(self, x, out=None):
-        return np.maximum(x, self.alpha * x, out=out)
+        # max(x, alpha x) is x for x > 0 only when alpha <= 1; min(x, alpha x) when alpha > 1.
+        select = np.maximum if self.alpha <= 1 else np.minimum
+        return select(x, self.alpha * x, out=out)
 
     def backward(self, grad, x, y, out=None):
         slope = np.where(y > 0, 1.0, self.alpha).astype(grad.dtype, copy=False)
@@ -178,7 +183,7 @@ def _erf(x):
     Through `math.erf` because NumPy has no erf and the core depends on NumPy alone; slower
     than a ufunc, which only GELU models pay.
     """
-    return _ERF_UFUNC(x).astype(x.dtype, copy=False)
+    return np.asarray(_ERF_UFUNC(x), dtype=x.dtype)
 
 
 _ERF_UFUNC = np.frompyfunc(math.erf, 1, 1)

@@ -109,11 +109,13 @@ LecunNormal = _named_variance_scaling("lecun_normal", 1.0, "fan_in", "truncated_
 
 
 def _fans(shape):
+    """(fan_in, fan_out) as Keras computes them; a kernel of rank > 2 is (*receptive_field, in, out)."""
     if len(shape) == 0:
         return 1, 1
     if len(shape) == 1:
         return shape[0], shape[0]
-    return shape[-2], shape[-1]
+    receptive_field = math.prod(shape[:-2])
+    return shape[-2] * receptive_field, shape[-1] * receptive_field
 
 
 def _truncated_normal(shape, stddev, rng):

@@ -97,7 +97,7 @@ class CategoricalCrossentropy(Loss):
                 f"sparse_categorical_crossentropy, or to_categorical(y, {num_classes})."
             )
         y_true = super().prepare_targets(y_true, output_shape, dtype)
-        if y_true.min() < 0 or y_true.max() > 1:
+        if y_true.size and (y_true.min() < 0 or y_true.max() > 1):
             raise ValueError(
                 "categorical_crossentropy expects targets in [0, 1] (one-hot or probabilities). "
                 f"Received values from {y_true.min()} to {y_true.max()}."

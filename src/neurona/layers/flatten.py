@@ -11,7 +11,8 @@ class Flatten(Layer):
 
     def forward(self, x, training=False):
         self._input_shape = x.shape
-        return x.reshape(x.shape[0], -1)
+        # The sample size is given explicitly: -1 cannot be inferred for an empty batch.
+        return x.reshape(x.shape[0], math.prod(x.shape[1:]))
 
     def backward(self, grad_output, need_input_grad=True):
         return grad_output.reshape(self._input_shape) if need_input_grad else None
