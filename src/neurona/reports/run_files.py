@@ -1,0 +1,36 @@
+"""The files of a run folder, by name, and the caption the report gives each plot."""
+
+CONFIG = "config.json"
+METRICS = "metrics.json"
+HISTORY = "history.csv"
+REPORT = "report.html"
+
+# Plot file name -> caption, in the order the report shows them. Other PNGs follow, by name.
+PLOT_CAPTIONS = {
+    "history.png": (
+        "Loss and accuracy per epoch, training against validation. The dashed line marks the epoch "
+        "with the lowest validation loss: when validation loss rises after it while training loss "
+        "keeps falling, the model is overfitting."
+    ),
+    "samples.png": "Sixteen random training images with their labels.",
+    "predictions.png": "Nine random test images titled true → predicted; mistakes are framed in red.",
+    "confusion_matrix.png": "Confusion matrix on the test set: rows are the true classes, columns the predictions.",
+    "confident_mistakes.png": "The wrong test predictions the model was most sure of, with the probability it gave.",
+    "first_layer_weights.png": (
+        "Each first-layer unit's incoming weights drawn as an image: red pixels push the unit up, blue ones down."
+    ),
+}
+
+
+def plot_caption(filename):
+    """The caption of a plot file: the known one, or its name made readable ('loss_curve.png' -> 'Loss curve')."""
+    if filename in PLOT_CAPTIONS:
+        return PLOT_CAPTIONS[filename]
+    stem = filename.rsplit(".", 1)[0].replace("_", " ").replace("-", " ").strip()
+    return stem[:1].upper() + stem[1:]
+
+
+def plot_order(filename):
+    """Sort key putting the known plots first, in PLOT_CAPTIONS order, then the others by name."""
+    known = list(PLOT_CAPTIONS)
+    return (known.index(filename), "") if filename in known else (len(known), filename)
