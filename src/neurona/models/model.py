@@ -13,6 +13,7 @@ import numpy as np
 from neurona import backend, losses, metrics as metrics_module, optimizers
 from neurona.callbacks.base import CallbackList, History
 from neurona.callbacks.progbar_logger import ProgbarLogger
+from neurona.models.parameter_pack import ParameterPack
 from neurona.utils.progbar import Progbar
 
 _DEFAULT_BATCH_SIZE = 32
@@ -122,12 +123,15 @@ class Model:
         return needs
 
     def _trainable_pairs(self):
-        return [
-            (layer.params[name], layer.grads[name])
-            for layer in self.layers
-            if layer.trainable
-            for name in layer.params
-        ]
+        """(param, grad) pairs for the optimizer, over one flat vector when possible.
+
+        The pack is rebuilt when the set of trainable arrays changes; the optimizer's state
+        follows the pack, so keep one optimizer per model as in Keras.
+        """
+        pack = getattr(self, "_parameter_pack", None)
+        if pack is None or pack.key != ParameterPack.key_for(self.layers):
+            pack = self._parameter_pack = ParameterPack(self.layers)
+        return pack.pairs()
 
     def _regularization_loss(self):
         return sum(layer.regularization_loss() for layer in self.layers)

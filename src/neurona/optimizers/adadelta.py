@@ -19,7 +19,7 @@ class Adadelta(Optimizer):
         super().__init__(learning_rate, **kwargs)
         self.rho, self.epsilon = float(rho), float(epsilon)
 
-    def update_step(self, param, grad, slots, learning_rate):
+    def update_step(self, param, grad, slots, learning_rate, scratch):
         accumulated_grad, accumulated_delta = slots["accumulated_grad"], slots["accumulated_delta"]
         accumulated_grad *= self.rho
         accumulated_grad += (1 - self.rho) * np.square(grad)

@@ -21,7 +21,7 @@ class Adagrad(Optimizer):
     def initial_slot(self, name, param):
         return np.full_like(param, self.initial_accumulator_value)
 
-    def update_step(self, param, grad, slots, learning_rate):
+    def update_step(self, param, grad, slots, learning_rate, scratch):
         accumulator = slots["accumulator"]
         accumulator += np.square(grad)
         param -= learning_rate * grad / np.sqrt(accumulator + self.epsilon)

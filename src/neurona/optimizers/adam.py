@@ -23,19 +23,28 @@ class Adam(Optimizer):
         self.amsgrad = bool(amsgrad)
         self.slot_names = ("momentum", "velocity", "velocity_hat") if self.amsgrad else ("momentum", "velocity")
 
-    def update_step(self, param, grad, slots, learning_rate):
+    def update_step(self, param, grad, slots, learning_rate, scratch):
         step = self.iterations + 1
         alpha = learning_rate * math.sqrt(1 - self.beta_2**step) / (1 - self.beta_1**step)
         momentum, velocity = slots["momentum"], slots["velocity"]
-        momentum += (1 - self.beta_1) * (grad - momentum)
-        velocity += (1 - self.beta_2) * (np.square(grad) - velocity)
+        _moving_average(momentum, grad, self.beta_1, scratch)
+        _moving_average(velocity, np.square(grad, out=scratch), self.beta_2, scratch)
         if self.amsgrad:
             np.maximum(slots["velocity_hat"], velocity, out=slots["velocity_hat"])
             velocity = slots["velocity_hat"]
-        denominator = np.sqrt(velocity)
+        denominator = np.sqrt(velocity, out=scratch)
         denominator += self.epsilon
-        param -= alpha * momentum / denominator
+        step_size = np.divide(momentum, denominator, out=scratch)
+        step_size *= alpha
+        param -= step_size
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
                 "epsilon": self.epsilon, "amsgrad": self.amsgrad}
+
+
+def _moving_average(average, value, decay, scratch):
+    """average += (1 - decay) * (value - average), in place; `value` may be `scratch` itself."""
+    difference = np.subtract(value, average, out=scratch)
+    difference *= 1 - decay
+    average += difference

@@ -19,7 +19,7 @@ class Adamax(Optimizer):
         super().__init__(learning_rate, **kwargs)
         self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
 
-    def update_step(self, param, grad, slots, learning_rate):
+    def update_step(self, param, grad, slots, learning_rate, scratch):
         step = self.iterations + 1
         momentum, norm = slots["momentum"], slots["norm"]
         momentum += (1 - self.beta_1) * (grad - momentum)

@@ -8,9 +8,11 @@ import numpy as np
 class Optimizer:
     """Applies gradients to parameters in place.
 
-    Subclasses set `slot_names` and write `update_step(param, grad, slots, learning_rate)`,
-    which changes `param` and the slot arrays in place. Slots are created lazily, one set per
-    parameter, in the order parameters are first given, as zeros shaped like the parameter.
+    Subclasses set `slot_names` and write `update_step(param, grad, slots, learning_rate,
+    scratch)`, which changes `param` and the slot arrays in place; `scratch` is a reusable
+    array shaped like the parameter, so a step allocates nothing. Slots are created lazily,
+    one set per parameter, in the order parameters are first given, as zeros shaped like the
+    parameter.
     `iterations` counts the steps already applied (Keras' convention: 0 before the first).
     """
 
@@ -38,6 +40,7 @@ class Optimizer:
         self.learning_rate = learning_rate if callable(learning_rate) else float(learning_rate)
         self.iterations = 0
         self._slots = []
+        self._scratch = []
 
     @property
     def lr(self):
@@ -63,27 +66,34 @@ class Optimizer:
         learning_rate = self.current_learning_rate()
         self._ensure_slots([param for param, _ in pairs])
         self.begin_step()
-        for (param, grad), slots in zip(pairs, self._slots):
-            self.update_step(param, grad, slots, learning_rate)
+        for (param, grad), slots, scratch in zip(pairs, self._slots, self._scratch):
+            self.update_step(param, grad, slots, learning_rate, scratch)
         self.iterations += 1
 
     def begin_step(self):
         """Hook for state shared by all parameters in a step (Nadam's momentum product)."""
 
-    def update_step(self, param, grad, slots, learning_rate):
+    def update_step(self, param, grad, slots, learning_rate, scratch):
         raise NotImplementedError
 
     def _ensure_slots(self, params):
-        if len(self._slots) == len(params):
+        if len(self._scratch) == len(params) and self._slots_fit(params):
             return
-        if self._slots:
+        if not self._slots:
+            self._slots = [
+                {name: self.initial_slot(name, param) for name in self.slot_names} for param in params
+            ]
+        if not self._slots_fit(params):
             raise ValueError(
-                f"{type(self).__name__} was used with {len(self._slots)} parameters and now receives "
-                f"{len(params)}. Use one optimizer per model."
+                f"{type(self).__name__} holds state for {len(self._slots)} parameters of other shapes "
+                f"than the {len(params)} it now receives. Use one optimizer per model."
             )
-        self._slots = [
-            {name: self.initial_slot(name, param) for name in self.slot_names} for param in params
-        ]
+        self._scratch = [np.empty_like(param) for param in params]
+
+    def _slots_fit(self, params):
+        return len(self._slots) == len(params) and all(
+            slot.shape == param.shape for slots, param in zip(self._slots, params) for slot in slots.values()
+        )
 
     def initial_slot(self, name, param):
         return np.zeros_like(param)
@@ -100,6 +110,7 @@ class Optimizer:
     def set_state(self, state):
         self.iterations = int(state["iterations"])
         self._slots = [{name: np.array(value) for name, value in slots.items()} for slots in state["slots"]]
+        self._scratch = []
 
     def get_config(self):
         if callable(self.learning_rate):

@@ -29,7 +29,7 @@ class Nadam(Optimizer):
     def begin_step(self):
         self.momentum_product *= self._mu(self.iterations + 1)
 
-    def update_step(self, param, grad, slots, learning_rate):
+    def update_step(self, param, grad, slots, learning_rate, scratch):
         step = self.iterations + 1
         mu_t, mu_next = self._mu(step), self._mu(step + 1)
         product_t = self.momentum_product

@@ -1,5 +1,6 @@
 import numpy as np
 
+from neurona.optimizers.adam import _moving_average
 from neurona.optimizers.base import Optimizer
 
 
@@ -25,18 +26,20 @@ class RMSprop(Optimizer):
             names.append("average_gradient")
         self.slot_names = tuple(names)
 
-    def update_step(self, param, grad, slots, learning_rate):
+    def update_step(self, param, grad, slots, learning_rate, scratch):
         velocity = slots["velocity"]
-        velocity *= self.rho
-        velocity += (1 - self.rho) * np.square(grad)
+        _moving_average(velocity, np.square(grad, out=scratch), self.rho, scratch)
         if self.centered:
             average_gradient = slots["average_gradient"]
-            average_gradient *= self.rho
-            average_gradient += (1 - self.rho) * grad
-            denominator = velocity - np.square(average_gradient) + self.epsilon
+            _moving_average(average_gradient, grad, self.rho, scratch)
+            denominator = np.square(average_gradient, out=scratch)
+            np.subtract(velocity, denominator, out=denominator)
+            denominator += self.epsilon
         else:
-            denominator = velocity + self.epsilon
-        increment = learning_rate * grad / np.sqrt(denominator)
+            denominator = np.add(velocity, self.epsilon, out=scratch)
+        np.sqrt(denominator, out=denominator)
+        increment = np.divide(grad, denominator, out=scratch)
+        increment *= learning_rate
         if self.momentum > 0:
             momentum = slots["momentum"]
             momentum *= self.momentum

@@ -1,3 +1,5 @@
+import numpy as np
+
 from neurona.optimizers.base import Optimizer
 
 
@@ -19,15 +21,17 @@ class SGD(Optimizer):
         self.nesterov = bool(nesterov)
         self.slot_names = ("velocity",) if self.momentum else ()
 
-    def update_step(self, param, grad, slots, learning_rate):
+    def update_step(self, param, grad, slots, learning_rate, scratch):
+        step = np.multiply(grad, learning_rate, out=scratch)
         if not self.momentum:
-            param -= learning_rate * grad
+            param -= step
             return
         velocity = slots["velocity"]
         velocity *= self.momentum
-        velocity -= learning_rate * grad
+        velocity -= step
         if self.nesterov:
-            param += self.momentum * velocity - learning_rate * grad
+            param -= step
+            param += self.momentum * velocity
         else:
             param += velocity
 
