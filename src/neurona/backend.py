@@ -6,6 +6,7 @@ default). Randomness flows from NumPy's global seed unless a `seed` is passed ex
 """
 
 import collections
+import contextlib
 
 import numpy as np
 
@@ -60,3 +61,42 @@ def unique_name(prefix):
 def clear_session():
     """Reset automatic layer and model names (Keras' `clear_session`)."""
     _name_counts.clear()
+
+
+# Below this many multiply-adds, a matrix product runs faster on one BLAS thread: handing
+# work to a second thread costs more than it saves, and collapses when another process
+# competes for the cores (measured: batch 32 x 784 x 128, 3.2M, gains nothing from a second
+# thread; batch 128 x 784 x 256, 26M, gains ~1.7x on an idle 2-core machine; see BENCHMARKS.md).
+MULTITHREAD_MIN_MULTIPLY_ADDS = 8_000_000
+_blas_threads = None
+
+
+def set_blas_threads(threads):
+    """Fix the BLAS thread count used while training (None: chosen per model and batch size)."""
+    global _blas_threads
+    if threads is not None and (not isinstance(threads, int) or threads < 1):
+        raise ValueError(f"threads must be a positive integer or None. Received: threads={threads!r}")
+    _blas_threads = threads
+
+
+def blas_threads_for(multiply_adds):
+    """BLAS threads for a step whose largest matrix product has `multiply_adds`, or None to
+    leave BLAS as it is. The choice depends only on shapes, so results stay reproducible."""
+    if _blas_threads is not None:
+        return _blas_threads
+    return 1 if multiply_adds < MULTITHREAD_MIN_MULTIPLY_ADDS else None
+
+
+@contextlib.contextmanager
+def blas_thread_limit(threads):
+    """Limit BLAS to `threads` inside the block (needs threadpoolctl; a no-op without it)."""
+    if threads is None:
+        yield
+        return
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        yield
+        return
+    with threadpool_limits(limits=threads, user_api="blas"):
+        yield

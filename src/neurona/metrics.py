@@ -10,19 +10,19 @@ import numpy as np
 
 def categorical_accuracy(y_true, y_pred):
     """Fraction of rows whose largest prediction is at the one-hot target's position."""
-    return float(np.mean(np.argmax(y_pred, axis=-1) == np.argmax(y_true, axis=-1)))
+    return np.count_nonzero(np.argmax(y_pred, axis=-1) == np.argmax(y_true, axis=-1)) / len(y_pred)
 
 
 def sparse_categorical_accuracy(y_true, y_pred):
     """Fraction of rows whose largest prediction is at the integer target."""
     labels = np.asarray(y_true).reshape(-1)
-    return float(np.mean(np.argmax(y_pred, axis=-1) == labels))
+    return np.count_nonzero(np.argmax(y_pred, axis=-1) == labels) / len(y_pred)
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
     """Fraction of outputs on the same side of `threshold` as the target."""
     y_true = np.asarray(y_true).reshape(y_pred.shape)
-    return float(np.mean((y_pred > threshold) == (y_true > threshold)))
+    return np.count_nonzero((y_pred > threshold) == (y_true > threshold)) / y_pred.size
 
 
 def mean_squared_error(y_true, y_pred):

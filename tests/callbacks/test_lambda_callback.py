@@ -82,3 +82,25 @@ def test_subclass_hooks_without_logs_default_get_logs(make_model, data):
 
     make_model().fit(x, y, epochs=1, batch_size=96, verbose=0, callbacks=[Strict()])
     assert seen == [("train_begin", None), ("epoch_begin", 0, None), ("batch_begin", 0, None)]
+
+
+def test_keras2_on_batch_end_override_is_called_by_fit():
+    import numpy as np
+
+    from neurona.callbacks import Callback
+    from neurona.layers import Dense
+    from neurona.models import Sequential
+
+    class CountBatches(Callback):
+        def __init__(self):
+            super().__init__()
+            self.batches = []
+
+        def on_batch_end(self, batch, logs=None):
+            self.batches.append((batch, sorted(logs)))
+
+    counter = CountBatches()
+    model = Sequential([Dense(2, activation="softmax", input_dim=3)])
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    model.fit(np.ones((10, 3)), np.zeros(10), batch_size=4, callbacks=[counter], verbose=0)
+    assert counter.batches == [(0, ["loss"]), (1, ["loss"]), (2, ["loss"])]

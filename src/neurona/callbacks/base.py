@@ -23,8 +23,14 @@ class Callback:
     def on_train_end(self, logs=None): ...
     def on_epoch_begin(self, epoch, logs=None): ...
     def on_epoch_end(self, epoch, logs=None): ...
-    def on_train_batch_begin(self, batch, logs=None): ...
-    def on_train_batch_end(self, batch, logs=None): ...
+    # As in Keras, the training-batch hooks call the Keras 2 spellings, so a callback written
+    # with on_batch_begin / on_batch_end still runs.
+    def on_train_batch_begin(self, batch, logs=None):
+        self.on_batch_begin(batch, logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.on_batch_end(batch, logs)
+
     def on_test_begin(self, logs=None): ...
     def on_test_end(self, logs=None): ...
     def on_test_batch_begin(self, batch, logs=None): ...
@@ -33,13 +39,8 @@ class Callback:
     def on_predict_end(self, logs=None): ...
     def on_predict_batch_begin(self, batch, logs=None): ...
     def on_predict_batch_end(self, batch, logs=None): ...
-
-    # Keras 2 spellings of the training-batch hooks.
-    def on_batch_begin(self, batch, logs=None):
-        self.on_train_batch_begin(batch, logs)
-
-    def on_batch_end(self, batch, logs=None):
-        self.on_train_batch_end(batch, logs)
+    def on_batch_begin(self, batch, logs=None): ...
+    def on_batch_end(self, batch, logs=None): ...
 
 
 class CallbackList:
@@ -59,6 +60,9 @@ class CallbackList:
     def __getattr__(self, hook):
         if not hook.startswith("on_"):
             raise AttributeError(hook)
+        # Only callbacks that override a hook are called for it: the training loop calls the
+        # batch hooks thousands of times per epoch.
+        overriding = [callback for callback in self.callbacks if _overrides(callback, hook)]
         # As Keras' CallbackList does, always hand `logs` on (None when the caller gave none), so
         # hooks written as `def on_epoch_begin(self, epoch, logs)` or `lambda epoch, logs: ...` work.
         num_args = 2 if hook.startswith("on_epoch_") or "batch_" in hook else 1
@@ -67,10 +71,24 @@ class CallbackList:
             if "logs" in kwargs and len(args) < num_args:
                 args = args + (kwargs.pop("logs"),)
             args = args + (None,) * (num_args - len(args))
-            for callback in self.callbacks:
+            for callback in overriding:
                 getattr(callback, hook)(*args, **kwargs)
 
+        dispatch.is_empty = not overriding
+        setattr(self, hook, dispatch)
         return dispatch
+
+
+def _overrides(callback, hook):
+    """Whether `callback` does something in `hook` (an instance attribute, or a method that is
+    not Callback's no-op, including through Keras 2's on_batch_* spellings)."""
+    if hook in vars(callback):
+        return True
+    method = getattr(type(callback), hook, None)
+    if method is not getattr(Callback, hook, None):
+        return True
+    legacy = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_batch_end"}.get(hook)
+    return legacy is not None and _overrides(callback, legacy)
 
 
 class HistoryDict(dict):

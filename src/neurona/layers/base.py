@@ -69,7 +69,12 @@ class Layer:
         return np.array(self.forward(x, training=training))
 
     def regularization_loss(self):
+        """The penalty this layer adds to the loss (0 without regularizers)."""
         return 0.0
+
+    @property
+    def has_regularizer(self):
+        return False
 
     def _buffer(self, key, shape, dtype):
         """A reusable array of `shape`: a leading slice of the largest one allocated so far."""

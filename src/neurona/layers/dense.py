@@ -78,13 +78,17 @@ class Dense(Layer):
         if self.kernel_regularizer is not None:
             self.kernel_regularizer.add_gradient(kernel, self.grads["kernel"])
         if self.use_bias:
-            np.sum(grad_pre, axis=0, out=self.grads["bias"])
+            np.add.reduce(grad_pre, axis=0, out=self.grads["bias"])
             if self.bias_regularizer is not None:
                 self.bias_regularizer.add_gradient(self.params["bias"], self.grads["bias"])
         if not need_input_grad:
             return None
         grad_input = self._buffer("grad_inputs", self._inputs.shape, kernel.dtype)
         return np.matmul(grad_pre, kernel.T, out=grad_input)
+
+    @property
+    def has_regularizer(self):
+        return self.kernel_regularizer is not None or (self.use_bias and self.bias_regularizer is not None)
 
     def regularization_loss(self):
         total = 0.0

@@ -33,6 +33,11 @@ class Dropout(Layer):
         self._mask = self._draw_mask(x.shape, x.dtype)
         return np.multiply(x, self._mask, out=self._buffer("outputs", x.shape, x.dtype))
 
+    def reseed(self, key):
+        """Start a new mask sequence from `key` (a list of ints), mixed with the layer's own seed."""
+        own = [self.seed] if isinstance(self.seed, (int, np.integer)) else []
+        self._rng = np.random.default_rng(own + list(key))
+
     def _draw_mask(self, shape, dtype):
         mask = self._buffer("mask", shape, dtype)
         keep = self._rng.random(shape, dtype=np.float64 if dtype == np.float64 else np.float32) >= self.rate

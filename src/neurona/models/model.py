@@ -29,6 +29,10 @@ class Model:
         self.compiled_metrics = []
         self.stop_training = False
         self.history = None
+        # Seed of each epoch's shuffle and dropout masks (drawn at the first fit), and the
+        # number of epochs trained so far: together they make training resumable exactly.
+        self._shuffle_seed = None
+        self._epochs_seen = 0
 
     # Provided by subclasses ------------------------------------------------------------------
 
@@ -134,7 +138,7 @@ class Model:
         return pack.pairs()
 
     def _regularization_loss(self):
-        return sum(layer.regularization_loss() for layer in self.layers)
+        return sum(layer.regularization_loss() for layer in self.layers if layer.has_regularizer)
 
     # Data checks ---------------------------------------------------------------------------
 
@@ -224,20 +228,33 @@ class Model:
         )
         self.history = history
         self.stop_training = False
-        rng = backend.make_rng()
+        if self._shuffle_seed is None:
+            self._shuffle_seed = int(backend.make_rng().integers(2**62))
+        if initial_epoch:
+            self._epochs_seen = initial_epoch
+        threads = backend.blas_threads_for(self._largest_product(min(batch_size, num_samples)))
+        with backend.blas_thread_limit(threads):
+            self._run_epochs(x, y, validation, batch_size, range(initial_epoch, epochs), shuffle, callback_list)
+        return history
+
+    def _run_epochs(self, x, y, validation, batch_size, epochs, shuffle, callback_list):
+        num_samples = len(x)
         fused = self._uses_fused_gradient()
         pairs = self._trainable_pairs()
         x_batch = np.empty((min(batch_size, num_samples),) + x.shape[1:], dtype=x.dtype)
         y_batch = np.empty((min(batch_size, num_samples),) + y.shape[1:], dtype=y.dtype)
+        batch_begin, batch_end = callback_list.on_train_batch_begin, callback_list.on_train_batch_end
 
         callback_list.on_train_begin()
         logs = {}
-        for epoch in range(initial_epoch, epochs):
+        for epoch in epochs:
             callback_list.on_epoch_begin(epoch)
-            order = rng.permutation(num_samples) if shuffle else None
+            epoch_rng = self._begin_epoch_randomness()
+            order = epoch_rng.permutation(num_samples) if shuffle else None
             totals = _RunningMeans()
             for step, start in enumerate(range(0, num_samples, batch_size)):
-                callback_list.on_train_batch_begin(step)
+                if not batch_begin.is_empty:
+                    batch_begin(step)
                 stop = min(start + batch_size, num_samples)
                 if order is None:
                     xb, yb = x[start:stop], y[start:stop]
@@ -246,7 +263,8 @@ class Model:
                     xb = np.take(x, index, axis=0, out=x_batch[: stop - start])
                     yb = np.take(y, index, axis=0, out=y_batch[: stop - start])
                 totals.add(self._train_step(xb, yb, fused, pairs), stop - start)
-                callback_list.on_train_batch_end(step, totals.means())
+                if not batch_end.is_empty:
+                    batch_end(step, totals.means())
                 if self.stop_training:
                     break
             logs = totals.means()
@@ -257,7 +275,29 @@ class Model:
             if self.stop_training:
                 break
         callback_list.on_train_end(logs)
-        return history
+
+    def _begin_epoch_randomness(self):
+        """The generator for this epoch's shuffle, and fresh ones for stochastic layers.
+
+        Everything random in an epoch derives from (the model's shuffle seed, the epoch's
+        number), so training resumed at `initial_epoch` from a checkpoint that kept the seed
+        continues exactly as training straight through would have.
+        """
+        key = [self._shuffle_seed, self._epochs_seen]
+        self._epochs_seen += 1
+        for index, layer in enumerate(self.layers):
+            if hasattr(layer, "reseed"):
+                layer.reseed(key + [index])
+        return np.random.default_rng(key)
+
+    def _largest_product(self, batch_size):
+        """Multiply-adds of the largest matrix product in one training step."""
+        largest = 0
+        for layer in self.layers:
+            kernel = layer.params.get("kernel")
+            if kernel is not None:
+                largest = max(largest, batch_size * kernel.size)
+        return largest
 
     def _train_step(self, x, y, fused, pairs):
         outputs = self._forward(x, training=True)
