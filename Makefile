@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 NEURONA_DATA_DIR ?= $(abspath ../shared/data)
 export NEURONA_DATA_DIR
 
-.PHONY: install run test test-fast examples lint clean
+.PHONY: install run test test-fast examples bench lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ test-fast: $(STAMP)
 
 examples: $(STAMP)
 	for script in examples/seed00*.py; do $(BIN)/python $$script || exit 1; done
+
+# Trains every benchmark configuration in neurona, PyTorch and Keras (installs the `bench` extra:
+# about 1 GB) and rewrites the results section of BENCHMARKS.md. Takes 15-25 minutes.
+bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python -m benchmarks.harness --repeats 3 --write BENCHMARKS.md
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache

@@ -151,3 +151,11 @@ def test_serialize_round_trip(initializer):
 
     assert type(restored) is type(initializer)
     assert restored.get_config() == initializer.get_config()
+
+
+def test_untruncated_normal_variance_scaling_has_the_stated_variance():
+    from neurona.initializers import VarianceScaling
+
+    values = VarianceScaling(scale=1.0, mode="fan_in", distribution="untruncated_normal")((400, 300), rng=0)
+    assert abs(values.std() - (1 / 400) ** 0.5) < 0.01 * (1 / 400) ** 0.5 * 10
+    assert np.abs(values).max() > 2.5 * (1 / 400) ** 0.5

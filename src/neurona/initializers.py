@@ -69,9 +69,10 @@ class VarianceScaling(Initializer):
     def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal"):
         if mode not in ("fan_in", "fan_out", "fan_avg"):
             raise ValueError(f"mode must be fan_in, fan_out or fan_avg. Received: mode={mode!r}")
-        if distribution not in ("truncated_normal", "uniform"):
+        if distribution not in ("truncated_normal", "untruncated_normal", "uniform"):
             raise ValueError(
-                f"distribution must be truncated_normal or uniform. Received: distribution={distribution!r}"
+                "distribution must be truncated_normal, untruncated_normal or uniform. "
+                f"Received: distribution={distribution!r}"
             )
         self.scale, self.mode, self.distribution = float(scale), mode, distribution
 
@@ -79,6 +80,8 @@ class VarianceScaling(Initializer):
         fan_in, fan_out = _fans(shape)
         fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[self.mode]
         variance = self.scale / max(1.0, fan)
+        if self.distribution == "untruncated_normal":
+            return rng.normal(0.0, math.sqrt(variance), size=shape)
         if self.distribution == "uniform":
             limit = math.sqrt(3.0 * variance)
             return rng.uniform(-limit, limit, size=shape)

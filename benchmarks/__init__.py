@@ -1,0 +1,1 @@
+"""Speed benchmarks: neurona against PyTorch and Keras/TensorFlow on the tutorials' models."""

@@ -1,0 +1,66 @@
+import time
+
+from benchmarks.runners.common import accuracy, median_seconds, percentiles_ms
+
+
+def build(config, seed):
+    import neurona
+    from neurona.initializers import VarianceScaling
+    from neurona.layers import Dense
+    from neurona.models import Sequential
+    from neurona.optimizers import SGD, Adam, RMSprop
+
+    neurona.backend.set_floatx(config.dtype)
+    neurona.utils.set_random_seed(seed)
+    hidden, output = config.units[:-1], config.units[-1]
+    init = {}
+    if config.initializer == "fan_in_normal":
+        init = {"kernel_initializer": VarianceScaling(1.0, "fan_in", "untruncated_normal")}
+    layers = [Dense(units, activation="relu", **init) for units in hidden]
+    layers.append(Dense(output, activation="sigmoid" if output == 1 else "softmax", **init))
+    model = Sequential(layers)
+    model.build((config.input_size,))
+    optimizer = {"adam": Adam, "sgd": SGD, "rmsprop": RMSprop}[config.optimizer](config.learning_rate)
+    model.compile(optimizer=optimizer, loss=config.loss, metrics=["accuracy"])
+    return model
+
+
+def targets(config, labels):
+    from neurona.utils import to_categorical
+
+    return to_categorical(labels, 10) if config.loss == "categorical_crossentropy" else labels
+
+
+def train(config, arrays, seed):
+    x_train, y_train, x_val, y_val, x_test, y_test = arrays
+    model = build(config, seed)
+    validation = (x_val, targets(config, y_val)) if len(x_val) else None
+    batch_size = config.batch_size or len(x_train)
+    start = time.perf_counter()
+    model.fit(x_train, targets(config, y_train), batch_size=batch_size, epochs=config.epochs,
+              validation_data=validation, shuffle=bool(config.batch_size), verbose=0)
+    seconds = time.perf_counter() - start
+    binary = "probs" if config.units[-1] == 1 else None
+    return {"seconds": seconds, "test_accuracy": accuracy(model.predict(x_test), y_test, binary), "model": model}
+
+
+def predict_timings(model, x_test):
+    return {
+        "predict_10k_s": median_seconds(lambda: model.predict(x_test[:10000])),
+        "predict_one_ms": percentiles_ms(lambda: model.predict(x_test[:1]), 2000),
+    }
+
+
+def fit_memory_mb(config, arrays, seed):
+    """Peak bytes NumPy allocated during `fit` (traced), above the caller's arrays, in MB."""
+    import tracemalloc
+
+    x_train, y_train = arrays[0], targets(config, arrays[1])
+    model = build(config, seed)
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    before, _ = tracemalloc.get_traced_memory()
+    model.fit(x_train, y_train, batch_size=config.batch_size or len(x_train), epochs=1, verbose=0)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return (peak - before) / 1e6
