@@ -1,46 +1,81 @@
-"""IDX files (MNIST's format), raw or gzip: big-endian header, then raw bytes."""
+"""IDX files (MNIST's format), raw or gzip: big-endian header, then raw bytes.
+
+Header: two zero bytes, a type byte (0x08 uint8, 0x0C int32), the number of dimensions, then
+each dimension as a big-endian uint32. MNIST's images are 0x00000803 (count, rows, cols), its
+labels 0x00000801 (count).
+"""
 
 import gzip
+import math
 import struct
+import zlib
 
 import numpy as np
 
-_UINT8_MAGIC = {0x00000801: 1, 0x00000803: 3}
+from neurona.datasets.errors import DataFormatError
 
+__all__ = ["DataFormatError", "decode_idx", "encode_idx", "read_idx"]
 
-class DataFormatError(ValueError):
-    """A data file is not what it claims to be; the message names the file and the problem."""
+_DTYPES = {0x08: np.dtype(np.uint8), 0x0C: np.dtype(">i4")}
+_TYPE_CODES = {np.dtype(np.uint8): 0x08, np.dtype(np.int32): 0x0C}
 
 
 def read_idx(path):
-    """The uint8 array stored in an IDX file (`.gz` read transparently).
+    """The array stored in an IDX file (`.gz` read transparently).
 
-    Shapes: labels (count,), images (count, rows, cols).
+    Shapes: labels (count,), images (count, rows, cols) or (count, rows, cols, channels).
     """
     path = str(path)
+    compressed = path.endswith(".gz")
     try:
-        opener = gzip.open if path.endswith(".gz") else open
-        with opener(path, "rb") as handle:
+        with (gzip.open if compressed else open)(path, "rb") as handle:
             data = handle.read()
-    except (OSError, EOFError) as error:
-        raise DataFormatError(f"{path}: cannot be read as {'gzip' if path.endswith('.gz') else 'IDX'} ({error}).") from error
-    if len(data) < 8:
-        raise DataFormatError(f"{path}: too short for an IDX header ({len(data)} bytes).")
-    (magic,) = struct.unpack(">I", data[:4])
-    if magic not in _UINT8_MAGIC:
+    except (OSError, EOFError, zlib.error) as error:
         raise DataFormatError(
-            f"{path}: wrong IDX magic number 0x{magic:08x}; expected 0x00000801 (labels) or 0x00000803 (images)."
+            f"{path}: cannot be read as {'gzip' if compressed else 'IDX'} ({error})."
+        ) from error
+    return decode_idx(data, path)
+
+
+def decode_idx(data, origin):
+    """The array held by the uncompressed IDX bytes `data`; `origin` names them in errors."""
+    if len(data) < 8:
+        raise DataFormatError(f"{origin}: too short for an IDX header ({len(data)} bytes).")
+    (magic,) = struct.unpack(">I", data[:4])
+    type_code, ndim = magic >> 8, magic & 0xFF
+    if type_code not in _DTYPES or ndim == 0:
+        raise DataFormatError(
+            f"{origin}: wrong IDX magic number 0x{magic:08x}; expected 0x00000801 (labels), "
+            "0x00000803 (images) or another uint8/int32 IDX header."
         )
-    ndim = _UINT8_MAGIC[magic]
     header_size = 4 + 4 * ndim
     if len(data) < header_size:
-        raise DataFormatError(f"{path}: truncated IDX header.")
+        raise DataFormatError(f"{origin}: truncated IDX header.")
     shape = struct.unpack(f">{ndim}I", data[4:header_size])
-    expected = int(np.prod(shape))
+    dtype = _DTYPES[type_code]
+    expected = math.prod(shape) * dtype.itemsize  # Python ints: a hostile header cannot overflow
     found = len(data) - header_size
     if found != expected:
         raise DataFormatError(
-            f"{path}: the header announces {' x '.join(map(str, shape))} = {expected} bytes of data; "
-            f"the file holds {found}."
+            f"{origin}: the header announces {' x '.join(map(str, shape))} values ({expected} bytes "
+            f"of data); the file holds {found} bytes."
         )
-    return np.frombuffer(data, dtype=np.uint8, offset=header_size).reshape(shape).copy()
+    array = np.frombuffer(data, dtype=dtype, offset=header_size).reshape(shape)
+    return array.astype(dtype.newbyteorder("="))  # a native-order, writable copy
+
+
+def encode_idx(array):
+    """(header, data): the IDX encoding of a uint8 or int32 array, as two bytes-like objects.
+
+    `data` is a view of the array when it is uint8 (no copy); hashing or writing both parts
+    gives exactly the bytes of an uncompressed IDX file.
+    """
+    array = np.asarray(array)
+    if array.dtype not in _TYPE_CODES or array.ndim == 0:
+        raise ValueError(
+            f"encode_idx expects a uint8 or int32 array with at least one axis. "
+            f"Received dtype={array.dtype}, shape={array.shape}."
+        )
+    header = struct.pack(f">I{array.ndim}I", (_TYPE_CODES[array.dtype] << 8) | array.ndim, *array.shape)
+    data = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder(">"))
+    return header, memoryview(data.reshape(-1))

@@ -1,15 +1,55 @@
-"""Where datasets are read from: the NEURONA_DATA_DIR setting."""
+"""Where datasets are looked for and kept; each location can be moved by an environment variable.
+
+| setting | default | what |
+| --- | --- | --- |
+| NEURONA_DATA_DIR | (unset) | your data folder: `mnist/`, `fashion-mnist/`, `catvnoncat/` |
+| NEURONA_CACHE_DIR | the platform cache dir + `neurona` | what neurona fetched, as IDX |
+| KERAS_HOME | `~/.keras` | an existing Keras cache (`datasets/mnist.npz`, ...) |
+| NEURONA_SYSTEM_DATASETS_DIR | `/usr/share/datasets` | system packages (Debian's `dataset-*`) |
+"""
 
 import os
+import sys
 from pathlib import Path
 
 DATA_DIR_VARIABLE = "NEURONA_DATA_DIR"
+CACHE_DIR_VARIABLE = "NEURONA_CACHE_DIR"
+KERAS_HOME_VARIABLE = "KERAS_HOME"
+SYSTEM_DIR_VARIABLE = "NEURONA_SYSTEM_DATASETS_DIR"
+
+
+def _from_environment(variable):
+    value = os.environ.get(variable)
+    return Path(value).expanduser() if value else None
 
 
 def data_dir():
     """The data directory from NEURONA_DATA_DIR, or None when it is not set."""
-    value = os.environ.get(DATA_DIR_VARIABLE)
-    return Path(value).expanduser() if value else None
+    return _from_environment(DATA_DIR_VARIABLE)
+
+
+def cache_dir():
+    """neurona's own cache: NEURONA_CACHE_DIR, else the platform's user cache folder + neurona."""
+    configured = _from_environment(CACHE_DIR_VARIABLE)
+    if configured:
+        return configured
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    else:
+        base = _from_environment("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return base / "neurona"
+
+
+def keras_datasets_dir():
+    """Where Keras caches datasets: $KERAS_HOME/datasets, by default ~/.keras/datasets."""
+    return (_from_environment(KERAS_HOME_VARIABLE) or Path.home() / ".keras") / "datasets"
+
+
+def system_datasets_dir():
+    """System-wide dataset packages: NEURONA_SYSTEM_DATASETS_DIR, by default /usr/share/datasets."""
+    return _from_environment(SYSTEM_DIR_VARIABLE) or Path("/usr/share/datasets")
 
 
 def find_file(dataset_folder, filename):
