@@ -4,6 +4,7 @@ from neurona.callbacks.base import Callback, CallbackList, History
 from neurona.callbacks.csv_logger import CSVLogger
 from neurona.callbacks.early_stopping import EarlyStopping
 from neurona.callbacks.lambda_callback import LambdaCallback
+from neurona.callbacks.model_checkpoint import ModelCheckpoint
 from neurona.callbacks.progbar_logger import ProgbarLogger
 from neurona.callbacks.terminate_on_nan import TerminateOnNaN
 
@@ -14,6 +15,7 @@ __all__ = [
     "EarlyStopping",
     "History",
     "LambdaCallback",
+    "ModelCheckpoint",
     "ProgbarLogger",
     "TerminateOnNaN",
 ]

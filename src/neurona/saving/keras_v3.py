@@ -1,0 +1,187 @@
+"""Keras 3's `.keras` format (and its `.weights.h5`), read and written without Keras.
+
+A `.keras` file is a zip of three members:
+
+    metadata.json      {"keras_version": ..., "date_saved": ...}
+    config.json        the model config, with "compile_config" (optimizer, loss, metrics)
+    model.weights.h5   HDF5: layers/<name>/vars/0, 1, ...   (kernel, bias)
+                             optimizer/vars/0, 1, ...       (iteration, learning_rate, slots)
+                             vars/                          (the model's own, none here)
+
+Layers are addressed in the weights by their class name in snake case, numbered in order
+of appearance (dense, dense_1, flatten, ...), not by their own names, as Keras does. A
+`.weights.h5` file is `model.weights.h5` on its own.
+"""
+
+import datetime
+import io
+import re
+import zipfile
+
+import neurona
+from neurona.saving import building, h5_safe, keras_config, keras_optimizer, limits, model_state, safe_json
+from neurona.saving.atomic import atomic_path
+from neurona.saving.errors import ModelFileError
+
+CONFIG = "config.json"
+METADATA = "metadata.json"
+WEIGHTS = "model.weights.h5"
+KERAS_VERSION = "3.0.0"  # the Keras release whose reader this layout targets
+
+
+def save(model, filepath, overwrite=True):
+    """Write `model` as a Keras 3 `.keras` file, atomically."""
+    config = keras_config.model_to_keras(model, "keras3")
+    config["compile_config"] = keras_config.compile_to_keras(model, "keras3")
+    metadata = {"keras_version": KERAS_VERSION, "neurona_version": neurona.__version__,
+                "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
+    weights = _weights_bytes(model)
+    with atomic_path(filepath, overwrite) as temporary, zipfile.ZipFile(temporary, "w") as archive:
+        archive.writestr(METADATA, safe_json.dumps(metadata))
+        archive.writestr(CONFIG, safe_json.dumps(config))
+        archive.writestr(WEIGHTS, weights)
+
+
+def save_weights(model, filepath, overwrite=True):
+    """Write Keras 3's `.weights.h5`: the layers' and the optimizer's variables."""
+    weights = _weights_bytes(model)
+    with atomic_path(filepath, overwrite) as temporary:
+        with open(temporary, "wb") as handle:
+            handle.write(weights)
+
+
+def _weights_bytes(model):
+    h5py = h5_safe.h5py_module()
+    keras_classes = keras_classes_of(model)
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as handle:
+        for path, layer in zip(_layer_paths(keras_classes), model.layers):
+            group = handle.create_group(f"layers/{path}/vars")
+            group.attrs["name"] = layer.name
+            for position, value in enumerate(layer.params.values()):
+                group.create_dataset(str(position), data=value)
+        variables = keras_optimizer.keras3_variables(model)
+        if variables:
+            group = handle.create_group("optimizer/vars")
+            group.attrs["name"] = keras_optimizer.keras_name(model.optimizer)
+            for position, (_, value) in enumerate(variables):
+                group.create_dataset(str(position), data=value)
+        handle.create_group("vars").attrs["name"] = model.name
+    return buffer.getvalue()
+
+
+def _layer_paths(class_names):
+    """Keras' names for layers inside the weights file: snake-cased class, numbered."""
+    used, paths = {}, []
+    for class_name in class_names:
+        name = _snake_case(class_name)
+        if name in used:
+            used[name] += 1
+            name = f"{name}_{used[name]}"
+        else:
+            used[name] = 0
+        paths.append(name)
+    return paths
+
+
+def _snake_case(name):
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def load(archive, compile=True):
+    """The model in an opened `.keras` Archive."""
+    what = archive.what
+    _check_members(archive)
+    config = safe_json.loads(archive.read(CONFIG, limits.MAX_JSON_BYTES), f"{CONFIG} in {what}")
+    our_config, dtype, keras_classes = keras_config.model_from_keras(config, what)
+    weights_what = f"{WEIGHTS} in {what}"
+    with h5_safe.open_file(archive.read(WEIGHTS, limits.MAX_UNCOMPRESSED_BYTES), weights_what) as handle:
+        datasets = _layer_datasets(handle, keras_classes, weights_what)
+        h5_safe.check_total([dataset for layer in datasets for dataset in layer], weights_what)
+        expected = {index: [h5_safe.dataset_shape(dataset, weights_what) for dataset in layer]
+                    for index, layer in enumerate(datasets) if layer}
+        model = building.build_sequential(our_config, dtype, expected, what)
+        values = {index: [h5_safe.read_dataset(dataset, weights_what) for dataset in layer]
+                  for index, layer in enumerate(datasets) if layer}
+        building.assign_weights(model, values, what)
+        if compile and isinstance(config, dict) and isinstance(config.get("compile_config"), dict):
+            compile_config = keras_config.compile_from_keras(config["compile_config"], what)
+            if compile_config is not None:
+                model_state.compile_from_config(model, compile_config, what)
+                optimizer_values = _optimizer_values(handle, weights_what)
+                if optimizer_values:
+                    keras_optimizer.restore_keras3(model, optimizer_values, what)
+    return model
+
+
+def load_weights(model, archive):
+    """Copy the layer weights of an opened `.keras` Archive into `model`, layer by layer."""
+    what = archive.what
+    _check_members(archive)
+    config = safe_json.loads(archive.read(CONFIG, limits.MAX_JSON_BYTES), f"{CONFIG} in {what}")
+    _, _, keras_classes = keras_config.model_from_keras(config, what)
+    with h5_safe.open_file(archive.read(WEIGHTS, limits.MAX_UNCOMPRESSED_BYTES), f"{WEIGHTS} in {what}") as handle:
+        assign_layer_weights(model, handle, keras_classes, what)
+
+
+def assign_layer_weights(model, handle, keras_classes, what):
+    """Copy `layers/<path>/vars/*` of an open weights file into `model`, layer by layer in order.
+
+    `keras_classes`: the Keras class of each layer of the file's model (paths come from them).
+    """
+    source = [layer for layer in _layer_datasets(handle, keras_classes, what) if layer]
+    target = building.layers_with_weights(model, len(source), what)
+    for datasets, (_, layer) in zip(source, target):
+        building.check_shapes(layer, [h5_safe.dataset_shape(dataset, what) for dataset in datasets], what)
+    values = {index: [h5_safe.read_dataset(dataset, what) for dataset in datasets]
+              for datasets, (index, _) in zip(source, target)}
+    building.assign_weights(model, values, what)
+
+
+def keras_classes_of(model):
+    """The Keras class each layer of `model` is written as (Activation may become LeakyReLU)."""
+    layers = keras_config.model_to_keras(model, "keras3")["config"]["layers"]
+    return [entry["class_name"] for entry in layers if entry["class_name"] != "InputLayer"]
+
+
+def _check_members(archive):
+    unexpected = [name for name in archive.names if name not in (CONFIG, METADATA, WEIGHTS)]
+    if unexpected:
+        pickled = archive.pickled_member()
+        if pickled is not None:
+            raise ModelFileError(f"{archive.what} holds pickled data (member {pickled!r}); neurona never unpickles.")
+        raise ModelFileError(
+            f"{archive.what} holds a member neurona does not read: {unexpected[0]!r} "
+            f"(a .keras file it imports holds {CONFIG}, {METADATA} and {WEIGHTS})."
+        )
+    if WEIGHTS not in archive.names:
+        raise ModelFileError(f"{archive.what} has no {WEIGHTS} member.")
+
+
+def _layer_datasets(handle, keras_classes, what):
+    """[[datasets of layer i in variable order]] for each layer, by Keras' weight paths."""
+    root = h5_safe.child(handle, "layers", what, kind="group")
+    if root is None:
+        # Keras 2.13 wrote .keras files with this group name instead.
+        root = h5_safe.child(handle, "_layer_checkpoint_dependencies", what, kind="group")
+    result = []
+    for path in _layer_paths(keras_classes):
+        group = h5_safe.child(root, f"{path}/vars", what, kind="group") if root is not None else None
+        result.append(_numbered(group, what) if group is not None else [])
+    return result
+
+
+def _optimizer_values(handle, what):
+    group = h5_safe.child(handle, "optimizer/vars", what, kind="group")
+    if group is None:
+        return []
+    return [h5_safe.read_dataset(dataset, what) for dataset in _numbered(group, what)]
+
+
+def _numbered(group, what):
+    keys = h5_safe.names(group, what)
+    if sorted(keys, key=lambda key: int(key) if key.isdigit() else -1) != [str(i) for i in range(len(keys))]:
+        raise ModelFileError(f"{what}: {group.name} must hold datasets named 0..{len(keys) - 1}. Received {keys[:5]}.")
+    return [h5_safe.child(group, str(i), what, kind="dataset") for i in range(len(keys))]

@@ -1,0 +1,132 @@
+"""Make the Keras-written fixtures under tests/fixtures/keras/ (a dev-only step).
+
+Needs Keras 3 (with TensorFlow) and, for the Keras 2 file, tf-keras; neurona is not used.
+The committed outputs were made with Python 3.11, keras 3.15.1, tensorflow-cpu 2.21.0,
+tf-keras 2.21.0 and h5py 3.14.0:
+
+    python3 -m venv /tmp/kenv
+    /tmp/kenv/bin/pip install keras tensorflow-cpu h5py tf-keras
+    /tmp/kenv/bin/python tools/make_keras_fixtures.py            # writes tests/fixtures/keras/
+
+What it writes (each model with an .npz of inputs and Keras' outputs for them):
+
+    mlp_dropout.{keras,h5}   Flatten(input_shape=(4, 4)) > Dense(5, relu) > Dropout > Dense(3, softmax),
+                             rmsprop, trained 2 epochs (Keras 3)
+    activations.keras        Dense with every activation neurona has, use_bias=False, an l2
+                             regularizer, he_normal, and the ReLU/LeakyReLU/ELU/Softmax layers
+    mi_modelo.h5             seed 003's model, tiny (Flatten(input_shape=(28, 28)) > Dense(4, relu) >
+                             Dense(10, softmax), rmsprop), written by Keras 2 (tf.keras) as in the tutorial
+    optimizer_<name>.keras   Dense(2, softmax) trained 3 steps with Adam (amsgrad), RMSprop (centered,
+                             momentum) and Nadam; optimizers.npz holds the batch and Keras' weights
+                             after one more step on it
+"""
+
+import os
+import pathlib
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np  # noqa: E402
+
+OUT = pathlib.Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "keras"
+
+
+def main():
+    import keras
+    from keras import layers
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+
+    # A small MLP with Dropout, trained briefly.
+    x = rng.random((16, 4, 4), dtype=np.float32)
+    y = rng.integers(0, 3, 16)
+    model = keras.Sequential([
+        keras.Input(shape=(4, 4)), layers.Flatten(), layers.Dense(5, activation="relu"),
+        layers.Dropout(0.25), layers.Dense(3, activation="softmax"),
+    ])
+    model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=2, batch_size=8, verbose=0)
+    _save(model, "mlp_dropout", x)
+
+    # Every activation and layer kind neurona imports.
+    x = rng.normal(size=(16, 6)).astype(np.float32)
+    model = keras.Sequential([
+        keras.Input(shape=(6,)),
+        layers.Dense(5, activation="sigmoid", kernel_initializer="he_normal"),
+        layers.Dense(5, activation="tanh", kernel_regularizer=keras.regularizers.L2(0.01)),
+        layers.Dense(5, activation="elu", use_bias=False),
+        layers.Dense(5, activation="gelu"),
+        layers.Dense(5, activation="leaky_relu"),
+        layers.Activation("relu"),
+        layers.LeakyReLU(negative_slope=0.1),
+        layers.ELU(alpha=0.5),
+        layers.ReLU(),
+        layers.Dense(3),
+        layers.Softmax(),
+    ])
+    # Compiled but not trained: no optimizer variables, a smaller file.
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    model.save(OUT / "activations.keras")
+    np.savez(OUT / "activations.npz", x=x, predictions=model.predict(x, verbose=0))
+
+    # Seed 003's flow, tiny: saved as .h5 by Keras 3, and by Keras 2 when tf-keras is there.
+    images = rng.integers(0, 256, size=(64, 28, 28), dtype=np.uint8)
+    labels = rng.integers(0, 10, 64)
+    try:
+        import tf_keras
+    except ImportError:
+        sys.exit("mi_modelo.h5 is written by Keras 2, as in the tutorial: pip install tf-keras")
+    tf_keras.utils.set_random_seed(0)
+    model = _seed003(tf_keras, images, labels)
+    model.save(OUT / "mi_modelo.h5")
+    np.savez(OUT / "mi_modelo.npz", images=images[:4], predictions=model.predict(images[:4] / 255, verbose=0))
+
+    # Optimizer state: 3 steps, save, then Keras' weights after a 4th step on a known batch.
+    x = rng.normal(size=(8, 3)).astype(np.float32)
+    y = rng.integers(0, 2, 8)
+    # The three layouts with the most to get wrong (the dev-only test checks all optimizers live).
+    optimizers = {
+        "adam": keras.optimizers.Adam(learning_rate=0.01, amsgrad=True),
+        "rmsprop": keras.optimizers.RMSprop(learning_rate=0.01, momentum=0.5, centered=True),
+        "nadam": keras.optimizers.Nadam(learning_rate=0.01),
+    }
+    arrays = {"x": x, "y": y}
+    for name, optimizer in optimizers.items():
+        keras.utils.set_random_seed(1)
+        model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(2, activation="softmax")])
+        model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy")
+        for _ in range(3):
+            model.train_on_batch(x, y)
+        model.save(OUT / f"optimizer_{name}.keras")
+        model.train_on_batch(x, y)
+        for index, value in enumerate(model.get_weights()):
+            arrays[f"{name}_after_{index}"] = value
+    np.savez(OUT / "optimizers.npz", **arrays)
+
+    total = sum(path.stat().st_size for path in OUT.iterdir())
+    print(f"wrote {len(list(OUT.iterdir()))} files, {total} bytes, to {OUT}")
+
+
+def _save(model, name, x):
+    model.save(OUT / f"{name}.keras")
+    model.save(OUT / f"{name}.h5")
+    np.savez(OUT / f"{name}.npz", x=x, predictions=model.predict(x, verbose=0))
+
+
+def _seed003(keras_module, images, labels):
+    layers = keras_module.layers
+    model = keras_module.Sequential([
+        layers.Flatten(input_shape=(28, 28)),
+        layers.Dense(4, activation="relu"),
+        layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(images / 255, labels, epochs=2, batch_size=32, verbose=0)
+    return model
+
+
+if __name__ == "__main__":
+    main()
