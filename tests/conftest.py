@@ -7,6 +7,18 @@ import pytest
 from neurona import backend
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory):
+    """No test reads or writes the user's dataset cache."""
+    previous = os.environ.get("NEURONA_CACHE_DIR")
+    os.environ["NEURONA_CACHE_DIR"] = str(tmp_path_factory.mktemp("neurona-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("NEURONA_CACHE_DIR", None)
+    else:
+        os.environ["NEURONA_CACHE_DIR"] = previous
+
+
 @pytest.fixture(autouse=True)
 def _fresh_session():
     """Each test starts with float32, default names, and NumPy's global seed fixed."""

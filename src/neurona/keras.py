@@ -19,6 +19,7 @@ from neurona import (
     models,
     optimizers,
     regularizers,
+    saving,
     utils,
 )
 from neurona.layers import Input
@@ -27,7 +28,8 @@ from neurona.models import Model, Sequential
 _SUBMODULES = {
     "activations": activations, "backend": backend, "callbacks": callbacks, "datasets": datasets,
     "initializers": initializers, "layers": layers, "losses": losses, "metrics": metrics,
-    "models": models, "optimizers": optimizers, "regularizers": regularizers, "utils": utils,
+    "models": models, "optimizers": optimizers, "regularizers": regularizers, "saving": saving,
+    "utils": utils,
 }
 # Register the submodules under this module's name so `from neurona.keras.X import Y` imports.
 for _name, _module in _SUBMODULES.items():

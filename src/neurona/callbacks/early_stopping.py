@@ -5,11 +5,9 @@ import warnings
 import numpy as np
 
 from neurona.callbacks.base import Callback
+from neurona.callbacks.monitoring import monitor_op, monitored_value
 
 # 'acc' and 'accuracy' name the same value (see HistoryDict); look one up under the other.
-_ALIASES = {"acc": "accuracy", "accuracy": "acc", "val_acc": "val_accuracy", "val_accuracy": "val_acc"}
-# Quantities that get better as they grow, for mode='auto'.
-_HIGHER_IS_BETTER = ("acc", "auc", "precision", "recall", "fmeasure", "f1")
 
 
 class EarlyStopping(Callback):
@@ -46,10 +44,7 @@ class EarlyStopping(Callback):
             warnings.warn(f"EarlyStopping mode {mode} is unknown, fallback to auto mode.", stacklevel=2)
             mode = "auto"
         self.mode = mode
-        if mode == "auto":
-            name = monitor[len("val_"):] if monitor.startswith("val_") else monitor
-            mode = "max" if any(word in name for word in _HIGHER_IS_BETTER) else "min"
-        self.monitor_op = np.greater if mode == "max" else np.less
+        self.monitor_op = monitor_op(monitor, mode)
         self._reset()
 
     def _reset(self):
@@ -96,14 +91,11 @@ class EarlyStopping(Callback):
             self.model.set_weights(self.best_weights)
 
     def get_monitor_value(self, logs):
-        logs = logs or {}
-        value = logs.get(self.monitor)
-        if value is None:
-            value = logs.get(_ALIASES.get(self.monitor, self.monitor))
+        value = monitored_value(logs, self.monitor)
         if value is None:
             warnings.warn(
                 f"Early stopping conditioned on metric `{self.monitor}` which is not available. "
-                f"Available metrics are: {','.join(logs.keys())}",
+                f"Available metrics are: {','.join((logs or {}).keys())}",
                 UserWarning,
                 stacklevel=2,
             )

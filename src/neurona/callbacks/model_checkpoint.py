@@ -8,7 +8,7 @@ import numpy as np
 from neurona.callbacks.base import Callback
 
 # One rule for mode='auto' and for 'acc'/'accuracy' lookups, shared with EarlyStopping.
-from neurona.callbacks.early_stopping import _ALIASES, _HIGHER_IS_BETTER
+from neurona.callbacks.monitoring import monitor_op, monitored_value
 
 
 class ModelCheckpoint(Callback):
@@ -53,10 +53,7 @@ class ModelCheckpoint(Callback):
                           stacklevel=2)
             mode = "auto"
         self.mode = mode
-        if mode == "auto":
-            name = monitor[len("val_"):] if monitor.startswith("val_") else monitor
-            mode = "max" if any(word in name for word in _HIGHER_IS_BETTER) else "min"
-        self.monitor_op = np.greater if mode == "max" else np.less
+        self.monitor_op = monitor_op(monitor, mode)
         self._reset_best()
         self._current_epoch = 0
         self._batches_since_save = 0
@@ -117,9 +114,7 @@ class ModelCheckpoint(Callback):
             ) from None
 
     def _monitor_value(self, logs):
-        value = logs.get(self.monitor)
-        if value is None:
-            value = logs.get(_ALIASES.get(self.monitor, self.monitor))
+        value = monitored_value(logs, self.monitor)
         if value is None:
             warnings.warn(
                 f"Can save best model only with {self.monitor} available, skipping. "

@@ -14,7 +14,7 @@ import os
 import warnings
 
 from neurona.datasets import paths
-from neurona.datasets.atomic import atomic_folder
+from neurona.utils.atomic import atomic_folder
 from neurona.datasets.dataset import make_dataset
 from neurona.datasets.errors import ChecksumError, DataFormatError, DatasetNotFoundError, SourceUnavailable
 from neurona.datasets.formats.idx_folder import IDX_PREFIXES, write_idx_folder

@@ -108,6 +108,7 @@ class Dense(Layer):
             "bias_initializer": initializers.serialize(self.bias_initializer),
             "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
             "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "seed": int(self.seed) if isinstance(self.seed, (int, np.integer)) else None,
         }
 
     @classmethod

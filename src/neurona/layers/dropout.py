@@ -52,4 +52,9 @@ class Dropout(Layer):
         return np.multiply(grad_output, self._mask, out=self._buffer("grad_inputs", grad_output.shape, grad_output.dtype))
 
     def get_config(self):
-        return {**super().get_config(), "rate": self.rate, "seed": self.seed if isinstance(self.seed, int) else None}
+        return {**super().get_config(), "rate": self.rate, "seed": _int_seed(self.seed)}
+
+
+def _int_seed(seed):
+    """An integer seed as a plain int (for JSON configs); a Generator or None gives None."""
+    return int(seed) if isinstance(seed, (int, np.integer)) else None

@@ -5,7 +5,7 @@ from pathlib import Path
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from neurona.reports._atomic import atomic_path
+from neurona.utils.atomic import atomic_path
 
 DPI = 100
 MISTAKE_COLOR = "#c62828"

@@ -4,7 +4,7 @@ import csv
 import io
 import math
 
-from neurona.reports._atomic import write_text_atomic
+from neurona.utils.atomic import write_text_atomic
 
 
 def write_history_csv(history, path):

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from neurona.reports import run_files
-from neurona.reports._atomic import write_text_atomic
+from neurona.utils.atomic import write_text_atomic
 from neurona.reports.history_csv import read_history_csv
 
 # (metrics key, label, how to show it): the headline numbers, when metrics.json has them.

@@ -18,7 +18,7 @@ import numpy as np
 
 import neurona
 from neurona.saving import building, h5_safe, keras_config, keras_optimizer, model_state, safe_json
-from neurona.saving.atomic import atomic_path
+from neurona.utils.atomic import atomic_path
 from neurona.saving.errors import ModelFileError
 
 KERAS_VERSION = "3.0.0"  # the Keras release whose reader this layout targets
@@ -30,7 +30,7 @@ def save(model, filepath, overwrite=True):
     h5py = h5_safe.h5py_module()
     model_config = keras_config.model_to_keras(model, "legacy")
     training_config = keras_config.compile_to_keras(model, "legacy")
-    with atomic_path(filepath, overwrite) as temporary, h5py.File(temporary, "w") as handle:
+    with atomic_path(filepath, overwrite, durable=True) as temporary, h5py.File(temporary, "w") as handle:
         handle.attrs["keras_version"] = KERAS_VERSION.encode()
         handle.attrs["backend"] = b"tensorflow"
         handle.attrs["neurona_version"] = neurona.__version__.encode()
@@ -49,7 +49,7 @@ def save(model, filepath, overwrite=True):
 def save_weights(model, filepath, overwrite=True):
     """Write only the weights, as Keras 2's `save_weights('w.h5')` does."""
     h5py = h5_safe.h5py_module()
-    with atomic_path(filepath, overwrite) as temporary, h5py.File(temporary, "w") as handle:
+    with atomic_path(filepath, overwrite, durable=True) as temporary, h5py.File(temporary, "w") as handle:
         _write_weights(handle, model)
 
 

@@ -20,7 +20,7 @@ import zipfile
 
 import neurona
 from neurona.saving import building, h5_safe, keras_config, keras_optimizer, limits, model_state, safe_json
-from neurona.saving.atomic import atomic_path
+from neurona.utils.atomic import atomic_path
 from neurona.saving.errors import ModelFileError
 
 CONFIG = "config.json"
@@ -36,7 +36,7 @@ def save(model, filepath, overwrite=True):
     metadata = {"keras_version": KERAS_VERSION, "neurona_version": neurona.__version__,
                 "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
     weights = _weights_bytes(model)
-    with atomic_path(filepath, overwrite) as temporary, zipfile.ZipFile(temporary, "w") as archive:
+    with atomic_path(filepath, overwrite, durable=True) as temporary, zipfile.ZipFile(temporary, "w") as archive:
         archive.writestr(METADATA, safe_json.dumps(metadata))
         archive.writestr(CONFIG, safe_json.dumps(config))
         archive.writestr(WEIGHTS, weights)
@@ -45,7 +45,7 @@ def save(model, filepath, overwrite=True):
 def save_weights(model, filepath, overwrite=True):
     """Write Keras 3's `.weights.h5`: the layers' and the optimizer's variables."""
     weights = _weights_bytes(model)
-    with atomic_path(filepath, overwrite) as temporary:
+    with atomic_path(filepath, overwrite, durable=True) as temporary:
         with open(temporary, "wb") as handle:
             handle.write(weights)
 

@@ -29,7 +29,7 @@ import zipfile
 
 import neurona
 from neurona.saving import building, limits, model_state, safe_json, safetensors
-from neurona.saving.atomic import atomic_path
+from neurona.utils.atomic import atomic_path
 from neurona.saving.errors import ModelFileError
 
 MANIFEST = "neurona.json"
@@ -60,7 +60,7 @@ def save(model, filepath, overwrite=True, weights_only=False):
         manifest["random_state"] = model_state.random_state(model)
     manifest_bytes = safe_json.dumps(manifest)
     weights_bytes = safetensors.encode(tensors, {"format": "neurona"})
-    with atomic_path(filepath, overwrite) as temporary:
+    with atomic_path(filepath, overwrite, durable=True) as temporary:
         with zipfile.ZipFile(temporary, "w") as archive:
             archive.writestr(MANIFEST, manifest_bytes, compress_type=zipfile.ZIP_DEFLATED)
             archive.writestr(WEIGHTS, weights_bytes, compress_type=zipfile.ZIP_STORED)

@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 import neurona
-from neurona.saving.atomic import atomic_path
+from neurona.utils.atomic import atomic_path
 
 _DEFAULT_OPSET = 17
 
@@ -49,7 +49,7 @@ def export(model, filepath, overwrite=True, opset=_DEFAULT_OPSET):
     onnx_model.ir_version = min(onnx_model.ir_version, 8)  # readable by onnxruntime >= 1.10
     onnx.checker.check_model(onnx_model)
     data = onnx_model.SerializeToString()
-    with atomic_path(filepath, overwrite) as temporary:
+    with atomic_path(filepath, overwrite, durable=True) as temporary:
         with open(temporary, "wb") as handle:
             handle.write(data)
 

@@ -5,7 +5,7 @@ the same for test. Other names by passing `keys`. Needs h5py (`pip install 'neur
 
 import numpy as np
 
-from neurona.datasets.atomic import atomic_write
+from neurona.utils.atomic import atomic_write
 from neurona.datasets.errors import DataFormatError, require
 
 CATVNONCAT_KEYS = {"x_train": "train_set_x", "y_train": "train_set_y",

@@ -8,7 +8,7 @@ Write: the same names, gzip or raw.
 import gzip
 import re
 
-from neurona.datasets.atomic import atomic_write
+from neurona.utils.atomic import atomic_write
 from neurona.datasets.errors import DataFormatError
 from neurona.datasets.idx import encode_idx, read_idx
 

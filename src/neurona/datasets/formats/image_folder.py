@@ -15,7 +15,7 @@ import warnings
 
 import numpy as np
 
-from neurona.datasets.atomic import atomic_write
+from neurona.utils.atomic import atomic_write
 from neurona.datasets.errors import DataFormatError, require
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")

@@ -8,7 +8,7 @@ import zipfile
 
 import numpy as np
 
-from neurona.datasets.atomic import atomic_write
+from neurona.utils.atomic import atomic_write
 from neurona.datasets.errors import DataFormatError
 
 KEYS = ("x_train", "y_train", "x_test", "y_test")
