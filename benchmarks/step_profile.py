@@ -1,0 +1,48 @@
+"""Time one training step of a 784-UNITS-10 MLP, on one BLAS thread.
+
+    python -m benchmarks.step_profile --batch 32 --optimizer adam --units 128
+
+Uses whichever neurona is importable, so an older commit can be measured the same way:
+`git worktree add /tmp/old COMMIT` then `PYTHONPATH=/tmp/old/src python -m benchmarks.step_profile`.
+"""
+
+import argparse
+import time
+
+import numpy as np
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--optimizer", default="adam")
+    parser.add_argument("--units", type=int, default=128)
+    parser.add_argument("--samples", type=int, default=20000)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args(argv)
+
+    import neurona
+    from threadpoolctl import threadpool_limits
+
+    rng = np.random.default_rng(0)
+    x = rng.random((args.samples, 784), dtype=np.float32)
+    y = rng.integers(0, 10, args.samples)
+    times = []
+    with threadpool_limits(1, user_api="blas"):
+        for _ in range(args.repeats):
+            neurona.utils.set_random_seed(0)
+            model = neurona.models.Sequential([
+                neurona.layers.Dense(args.units, activation="relu", input_dim=784),
+                neurona.layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(args.optimizer, "sparse_categorical_crossentropy", metrics=["accuracy"])
+            start = time.perf_counter()
+            model.fit(x, y, epochs=1, batch_size=args.batch, verbose=0)
+            times.append(time.perf_counter() - start)
+    steps = -(-args.samples // args.batch)
+    print(f"784-{args.units}-10, {args.optimizer}, batch {args.batch}: {min(times) / steps * 1e6:.0f} us/step "
+          f"(best of {args.repeats} epochs, one BLAS thread)")
+
+
+if __name__ == "__main__":
+    main()
