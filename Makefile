@@ -1,4 +1,5 @@
-# neurona: `make run` sets up and trains the seed-000 MLP on MNIST; `make test` runs the tests.
+# neurona: `make run` sets up, trains the seed-000 MLP on MNIST and writes its run folder and
+# report; `make test` runs the tests.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -18,7 +19,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python examples/seed000_mnist_mlp.py
+	$(BIN)/neurona train seed000
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -227,3 +227,23 @@ def test_cat_noncat_full_training_matches_tutorial(data_dir, capsys):
     assert final_cost == pytest.approx(0.088439943441702, abs=1e-3)
     accuracy = np.mean(scratch.predict(X_test, parametros) == Y_test)
     assert accuracy == pytest.approx(0.80)
+
+
+def test_on_iteration_sees_each_cost_and_can_stop_training():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(6, 40))
+    Y = (X[:1] > 0).astype(float)
+    seen = []
+    parameters, costs = scratch.train(X, Y, [6, 4, 1], learning_rate=0.1, num_iterations=50,
+                                      on_iteration=lambda i, cost, AL: seen.append((i, cost, AL.shape)) or i == 9)
+    assert [i for i, _, _ in seen] == list(range(10)) and seen[0][2] == (1, 40)
+    assert seen[0][1] == costs[0]
+
+
+def test_to_model_gives_a_sequential_predicting_what_forward_computes():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(6, 40))
+    parameters = scratch.initialize_parameters([6, 4, 3, 1])
+    model = scratch.to_model(parameters)
+    AL, _ = scratch.forward(X, parameters)
+    np.testing.assert_allclose(model.predict(X.T), AL.T, rtol=1e-12)

@@ -187,7 +187,7 @@ def update_parameters(parameters, grads, learning_rate):
 # --------------------------------------------------------------------------- training
 
 def train(X, Y, layer_dims, learning_rate=0.0075, num_iterations=3000, print_cost=False, seed=1,
-          dtype="float64"):
+          dtype="float64", on_iteration=None):
     """Gradient descent on the L-layer network [LINEAR->RELU]*(L-1) -> LINEAR->SIGMOID.
 
     Args:
@@ -199,16 +199,19 @@ def train(X, Y, layer_dims, learning_rate=0.0075, num_iterations=3000, print_cos
         print_cost: print "Cost after iteration {i}: {cost}" every 100 iterations and at the last.
         seed: initialisation seed (see `initialize_parameters`).
         dtype: float type of parameters and computation (float64 by default).
+        on_iteration: optional `f(i, cost, AL)` called after each update (AL: the outputs
+            (1, m) the cost was computed from); returning True stops training there.
 
     Returns:
         (parameters, costs): the learnt parameters and the cost before the update of
         iterations 0, 100, 200, ... (one entry every 100 iterations, as in the tutorial).
     """
     return _train(X, Y, layer_dims, learning_rate, num_iterations, print_cost, seed, dtype,
-                  "Cost after iteration {i}: {cost}")
+                  "Cost after iteration {i}: {cost}", on_iteration)
 
 
-def _train(X, Y, layer_dims, learning_rate, num_iterations, print_cost, seed, dtype, message):
+def _train(X, Y, layer_dims, learning_rate, num_iterations, print_cost, seed, dtype, message,
+           on_iteration=None):
     dims = _check_layer_dims(layer_dims)
     dtype = np.dtype(dtype)
     X = _check_X(X, dims[0], dtype, what="layer_dims[0]")
@@ -234,6 +237,8 @@ def _train(X, Y, layer_dims, learning_rate, num_iterations, print_cost, seed, dt
             print(message.format(i=i, cost=current))
         if i % 100 == 0:
             costs.append(current)
+        if on_iteration is not None and on_iteration(i, current, AL):
+            break
     return parameters, costs
 
 
@@ -257,6 +262,40 @@ modelo_forward = forward
 funcion_coste = cost
 modelo_backward = backward
 actualiza_coefs = update_parameters
+
+
+def to_model(parameters, name=None):
+    """A Sequential of Dense layers computing what `scratch.forward` computes with `parameters`.
+
+    Layer l gets kernel = W_l.T (n_{l-1}, n_l) and bias = b_l.ravel() (n_l,), ReLU for the
+    hidden layers and sigmoid for the last, in the parameters' dtype. The model takes rows
+    (m, n_x) where scratch takes columns (n_x, m): `model.predict(X.T) ≈ forward(X, p)[0].T`.
+
+    Args:
+        parameters: {'W1': (n_1, n_0), 'b1': (n_1, 1), ..., 'WL', 'bL'}.
+
+    Returns:
+        A built, uncompiled Sequential.
+    """
+    from neurona.layers import Dense
+    from neurona.models import Sequential
+
+    num_layers = 0
+    while f"W{num_layers + 1}" in parameters:
+        num_layers += 1
+    if num_layers == 0:
+        raise ValueError(f"parameters must hold 'W1', 'b1', ..., 'WL', 'bL'. Received keys {sorted(parameters)}.")
+    dtype = str(np.asarray(parameters["W1"]).dtype)
+    model = Sequential(name=name)
+    for l in range(1, num_layers + 1):
+        W, b = np.asarray(parameters[f"W{l}"]), np.asarray(parameters[f"b{l}"])
+        if b.shape != (W.shape[0], 1):
+            raise ValueError(f"b{l} must have shape ({W.shape[0]}, 1) to match W{l} {W.shape}. Received {b.shape}.")
+        extra = {"input_shape": (W.shape[1],)} if l == 1 else {}
+        layer = Dense(W.shape[0], activation="sigmoid" if l == num_layers else "relu", dtype=dtype, **extra)
+        model.add(layer)
+        layer.set_weights([W.T, b.ravel()])
+    return model
 
 
 def entrenamiento(X, Y, layers_dims, learning_rate=0.0075, num_iters=3000, imprime_coste=False,

@@ -57,7 +57,8 @@ def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     try:
-        cli.main(args=argv, prog_name="neurona", standalone_mode=False)
+        # Without standalone mode click returns ctx.exit(n)'s code instead of raising it.
+        code = cli.main(args=argv, prog_name="neurona", standalone_mode=False)
     except click.exceptions.Exit as stop:
         return stop.exit_code
     except click.UsageError as error:
@@ -78,7 +79,7 @@ def main(argv=None):
         else:
             click.echo(f"error: {error}", err=True)
         return 1
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,121 @@
+"""Recipes: the tutorials' configurations as plain data, each a partial config (see `config`).
+
+| recipe | tutorial | model | training | target |
+| --- | --- | --- | --- | --- |
+| mnist-mlp | seed 000 + validation | 784-128-10 | Adam, 10 epochs of 32, last 10,000 validate | ≥ 97.3% |
+| seed000 | seed 000 (TensorFlow) | 784-128-10 | Adam, 10 epochs of 32, first 50,000 images | ≥ 97.3% |
+| seed001 | seed 001 (from scratch) | 12288-20-7-5-1 | gradient descent 0.0075, 2500 iterations | cost 0.0884, 80% |
+| seed002 | seed 002 (Keras) | 784-15-10 | SGD 0.2, 50 epochs of 1024, one-hot | ≥ 94.0% |
+| seed003 | seed 003 (Keras) | Flatten 28x28-256-10 | RMSprop, 8 epochs of 128, validates on test | ≥ 97.6% |
+| seed004 | seed 004 (Fashion-MNIST) | 784-256-128-10 | RMSprop, 8 epochs of 128, 10,000 validate | ≥ 87.0% |
+
+`examples/seed00*.py` are the same configurations written as the tutorials' code.
+"""
+
+DEFAULT_RECIPE = "mnist-mlp"
+
+# 10,000 of MNIST's 60,000 training images.
+ONE_SIXTH = 1 / 6
+
+RECIPES = {
+    "mnist-mlp": {
+        "description": "Seed 000's MLP (784-128-10, Adam, 10 epochs of 32) on MNIST's first 50,000 "
+                       "training images, validated on the last 10,000.",
+        "dataset": "mnist",
+        "input": "flat",
+        "hidden_layers": [128],
+        "optimizer": "adam",
+        "loss": "sparse_categorical_crossentropy",
+        "epochs": 10,
+        "batch_size": 32,
+        "validation_split": ONE_SIXTH,
+        "seed": 0,
+    },
+    "seed000": {
+        "description": "Seed 000 (TensorFlow, Panama Hitek): 784-128-10, Adam, 10 epochs of 32 on the "
+                       "first 50,000 MNIST training images; 97.76% in the tutorial.",
+        "dataset": "mnist",
+        "input": "flat",
+        "hidden_layers": [128],
+        "optimizer": "adam",
+        "loss": "sparse_categorical_crossentropy",
+        "epochs": 10,
+        "batch_size": 32,
+        "limit_train": 50000,
+        "seed": 0,
+    },
+    "seed001": {
+        "description": "Seed 001 (a network from scratch): cat / non-cat, [12288, 20, 7, 5, 1], gradient "
+                       "descent 0.0075 for 2500 iterations in float64; cost 0.0884, test accuracy 0.80.",
+        "dataset": "catvnoncat",
+        "trainer": "scratch",
+        "input": "flat",
+        "hidden_layers": [20, 7, 5],
+        "optimizer": "sgd",
+        "optimizer_params": {"learning_rate": 0.0075},
+        "loss": "binary_crossentropy",
+        "epochs": 2500,
+        "batch_size": None,
+        "dtype": "float64",
+        "seed": 1,
+    },
+    "seed002": {
+        "description": "Seed 002 (Keras): 784-15-10, SGD 0.2, 50 epochs of 1024, one-hot labels with "
+                       "categorical_crossentropy; 94.4% in the tutorial.",
+        "dataset": "mnist",
+        "input": "flat",
+        "hidden_layers": [15],
+        "optimizer": "sgd",
+        "optimizer_params": {"learning_rate": 0.2},
+        "loss": "categorical_crossentropy",
+        "epochs": 50,
+        "batch_size": 1024,
+        "seed": 1,
+    },
+    "seed003": {
+        "description": "Seed 003 (Keras): Flatten(28x28)-256-10, RMSprop, 8 epochs of 128, validated on "
+                       "the test set as the tutorial does; then `neurona predict RUN --index 99`.",
+        "dataset": "mnist",
+        "input": "image",
+        "hidden_layers": [256],
+        "optimizer": "rmsprop",
+        "loss": "sparse_categorical_crossentropy",
+        "epochs": 8,
+        "batch_size": 128,
+        "validate_on_test": True,
+        "seed": 3,
+    },
+    "seed004": {
+        "description": "Seed 004 (Fashion-MNIST): 784-256-128-10, RMSprop, 8 epochs of 128, one-hot labels, "
+                       "10,000 validation images from a seed-42 permutation; 88.1% in the tutorial. "
+                       "Try --epochs 30 to see the overfitting it talks about.",
+        "dataset": "fashion_mnist",
+        "input": "flat",
+        "hidden_layers": [256, 128],
+        "optimizer": "rmsprop",
+        "loss": "categorical_crossentropy",
+        "epochs": 8,
+        "batch_size": 128,
+        "validation_split": ONE_SIXTH,
+        "validation_seed": 42,
+        "seed": 42,
+    },
+}
+
+# What each recipe reaches on the full data (the engine issue's targets), for tests and docs.
+TARGETS = {
+    "mnist-mlp": {"test_accuracy": 0.973},
+    "seed000": {"test_accuracy": 0.973},
+    "seed001": {"test_accuracy": 0.80, "final_train_loss": (0.0884, 0.001)},
+    "seed002": {"test_accuracy": 0.940},
+    "seed003": {"test_accuracy": 0.976},
+    "seed004": {"test_accuracy": 0.870},
+}
+
+
+def recipe_config(name):
+    """A copy of the recipe's keys; ValueError listing the recipes for an unknown name."""
+    if name not in RECIPES:
+        raise ValueError(f"Unknown recipe {name!r}. Recipes: {', '.join(RECIPES)}.")
+    return {key: (list(value) if isinstance(value, list) else dict(value) if isinstance(value, dict) else value)
+            for key, value in RECIPES[name].items()}

@@ -1,0 +1,174 @@
+"""A training session: data, model, training, evaluation, then the run folder.
+
+    result = train_run(config.resolve("seed002"))
+    result.run_dir          # runs/20250101-120000-seed002
+    result.metrics          # what metrics.json holds
+"""
+
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from neurona.callbacks import EarlyStopping
+from neurona.reports import run_files
+from neurona.reports.history_csv import write_history_csv
+from neurona.runs import artifacts, folder
+from neurona.runs.building import build_model, num_outputs
+from neurona.runs.config import MODEL_FORMATS
+from neurona.runs.data import load_run_data, model_inputs, model_targets
+from neurona.runs.evaluation import evaluate_model
+from neurona.runs.interrupt import StopOnInterrupt
+from neurona.runs.scratch_training import compile_like_scratch, train_scratch
+from neurona.scratch import to_model
+from neurona.utils import set_random_seed
+
+
+@dataclass
+class RunResult:
+    """What `train_run` produced: the folder, the metrics written, the trained model."""
+
+    run_dir: Path
+    config: dict
+    metrics: dict
+    model: object
+    history: dict
+
+    @property
+    def interrupted(self):
+        return bool(self.metrics.get("interrupted"))
+
+    @property
+    def report_path(self):
+        return self.run_dir / run_files.REPORT
+
+
+def train_run(config, out=None, runs_dir=folder.RUNS_DIR, overwrite=False, verbose=1, echo=print,
+              dataset=None, plots=True):
+    """Train the model `config` describes and write its run folder.
+
+    Args:
+        config: a checked config (`config.resolve` or `config.validate`).
+        out: the run folder to write; by default `runs_dir/<timestamp>-<name>`.
+        overwrite: replace `out` if it exists (otherwise FileExistsError, before training).
+        verbose: 0 quiet, 1 a progress bar per epoch (one line per epoch when not on a terminal).
+        echo: prints the session's messages (start, the scratch trainer's costs).
+        dataset: an already loaded `Dataset` to use instead of `config['dataset']`.
+        plots: write the PNG plots (they need matplotlib).
+
+    Returns:
+        A `RunResult`. A first Ctrl-C stops training after the current batch: the run is
+        evaluated and saved with what was reached, and `metrics['interrupted']` is True.
+    """
+    run_dir = Path(out) if out else folder.new_run_dir(config["name"], runs_dir)
+    folder.check_writable(run_dir, overwrite)
+    data = load_run_data(config, dataset)
+    echo(_describe_start(config, data))
+
+    with StopOnInterrupt() as interrupt:
+        if config["trainer"] == "scratch":
+            model, history, seconds, stopped_early = _train_scratch(config, data, interrupt, verbose, echo)
+        else:
+            model, history, seconds, stopped_early = _train_keras(config, data, interrupt, verbose)
+        interrupted = interrupt.requested
+
+    what = f"the {data.dataset.name} test images"
+    evaluation = evaluate_model(model, data.test_images, data.test_labels, data.class_names, what)
+    flags = {"epochs_planned": config["epochs"], "interrupted": interrupted, "stopped_early": stopped_early}
+    metrics = artifacts.run_metrics(evaluation, history, data, {"train_seconds": seconds}, flags)
+    model_file = MODEL_FORMATS[config["model_format"]]
+    metrics["model"] = artifacts.describe_model(model, model_file)
+
+    partial = folder.start(run_dir)
+    folder.write_json(partial / run_files.CONFIG, config)
+    model.save(partial / model_file)
+    write_history_csv(history, partial / run_files.HISTORY)
+    folder.write_json(partial / run_files.METRICS, metrics)
+    if plots:
+        artifacts.write_plots(partial, history, data, evaluation, model, seed=config["seed"])
+    folder.finish(partial, run_dir, overwrite)
+    # After the rename, so the page names the final folder; `neurona report` rebuilds it.
+    from neurona.reports.html import build_report
+
+    build_report(run_dir)
+    return RunResult(run_dir, config, metrics, model, history)
+
+
+def make_callbacks(config, interrupt):
+    """The callbacks of a Keras-style run: Ctrl-C handling and, when configured, early stopping."""
+    callbacks = [interrupt.callback()]
+    if config["early_stopping"]:
+        callbacks.append(EarlyStopping(**config["early_stopping"]))
+    return callbacks
+
+
+def _train_keras(config, data, interrupt, verbose):
+    set_random_seed(config["seed"])
+    model = build_model(config, data.image_shape, len(data.class_names))
+    outputs = num_outputs(config, len(data.class_names))
+    x = model_inputs(data.train_images, model.input_shape, model.dtype)
+    y = model_targets(data.train_labels, config["loss"], outputs)
+    validation = None
+    if data.val_images is not None:
+        validation = (model_inputs(data.val_images, model.input_shape, model.dtype),
+                      model_targets(data.val_labels, config["loss"], outputs))
+    callbacks = make_callbacks(config, interrupt)
+    start = time.perf_counter()
+    history = model.fit(x, y, batch_size=config["batch_size"] or len(x), epochs=config["epochs"],
+                        verbose=verbose, callbacks=callbacks, validation_data=validation)
+    seconds = time.perf_counter() - start
+    stopped_early = any(isinstance(callback, EarlyStopping) and callback.stopped_epoch > 0 for callback in callbacks)
+    return model, {key: list(values) for key, values in history.history.items()}, seconds, stopped_early
+
+
+def _train_scratch(config, data, interrupt, verbose, echo):
+    if len(data.class_names) != 2:
+        raise ValueError(
+            f"The scratch trainer separates two classes (one sigmoid output); {data.dataset.name} has "
+            f"{len(data.class_names)}. Use trainer 'keras'."
+        )
+    pixels = math.prod(data.image_shape)
+    layer_dims = [pixels] + config["hidden_layers"] + [1]
+    learning_rate = config["optimizer_params"].get("learning_rate", 0.01)
+    x = model_inputs(data.train_images, (pixels,), config["dtype"])
+    start = time.perf_counter()
+    parameters, history = train_scratch(
+        x, data.train_labels, layer_dims, learning_rate, config["epochs"], seed=config["seed"],
+        dtype=config["dtype"], should_stop=lambda: interrupt.requested, print_fn=echo if verbose else None)
+    seconds = time.perf_counter() - start
+    model = compile_like_scratch(to_model(parameters, name=config["name"]), learning_rate)
+    return model, history, seconds, False
+
+
+def _describe_start(config, data):
+    layers = "-".join(str(units) for units in [math.prod(data.image_shape)] + config["hidden_layers"])
+    outputs = num_outputs(config, len(data.class_names))
+    val = len(data.val_labels) if data.val_labels is not None else 0
+    val_text = " (the test images)" if config["validate_on_test"] else ""
+    batch = config["batch_size"] or "the whole set"
+    unit = "iterations" if config["trainer"] == "scratch" else "epochs"
+    return (
+        f"Run {config['name']}: {layers}-{outputs} {config['activation']} MLP on {data.dataset.name}, "
+        f"{len(data.train_labels):,} training, {val:,} validation{val_text}, {len(data.test_labels):,} test images; "
+        f"{config['optimizer']}, {config['epochs']} {unit} of {batch}, seed {config['seed']}."
+    )
+
+
+def describe_result(result):
+    """The lines the CLI prints when a run is done."""
+    metrics = result.metrics
+    lines = []
+    if result.interrupted:
+        lines.append(f"Interrupted after {metrics['epochs_run']} of {metrics['epochs_planned']} epochs; "
+                     "saved what was reached.")
+    elif metrics.get("stopped_early"):
+        lines.append(f"Stopped early after {metrics['epochs_run']} of {metrics['epochs_planned']} epochs.")
+    lines.append(
+        f"Test accuracy {metrics['test_accuracy']:.2%}, loss {metrics['test_loss']:.4f} on "
+        f"{metrics['test_samples']:,} images; trained in {metrics['train_seconds']:.1f} s."
+    )
+    if metrics.get("best_epoch"):
+        lines.append(f"Lowest validation loss at epoch {metrics['best_epoch']} of {metrics['epochs_run']}.")
+    lines.append(f"Run folder: {result.run_dir}")
+    lines.append(f"Report: {result.report_path}")
+    return lines

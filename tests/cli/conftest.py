@@ -1,0 +1,50 @@
+"""Fixtures of the command tests: run `neurona ...` in-process, and one small MNIST run to share."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from neurona.cli.main import main
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def err_lines(self):
+        return [line for line in self.err.splitlines() if line.strip()]
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """run_cli('train', '--epochs', '1') -> CliResult(code, out, err), through `neurona.cli.main.main`."""
+
+    def run(*args):
+        capsys.readouterr()
+        code = main([str(arg) for arg in args])
+        out, err = capsys.readouterr()
+        return CliResult(code, out, err)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def mnist_run(data_dir, tmp_path_factory):
+    """A run folder trained from the CLI on 3,000 MNIST images for 2 epochs (once per session)."""
+    pytest.importorskip("matplotlib")
+    run_dir = tmp_path_factory.mktemp("mnist") / "run"
+    code = main(["train", "--limit-train", "3000", "--limit-test", "500", "--epochs", "2", "--out", str(run_dir),
+                 "--quiet"])
+    assert code == 0
+    return run_dir
+
+
+@pytest.fixture
+def striped_npz(tmp_path):
+    """A 4-class 8x8 dataset as .npz (see tests/runs/conftest.py)."""
+    from runs.synthetic import make_striped, save_npz
+
+    return save_npz(tmp_path / "striped.npz", make_striped(), ["top", "upper", "lower", "bottom"])

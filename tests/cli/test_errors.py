@@ -1,0 +1,96 @@
+"""Acceptance 4: wrong flags, missing files, models for other inputs, files that are not images:
+one clear line on stderr and exit code 2 (usage) or 1 (error), no traceback unless --debug."""
+
+import pytest
+
+
+def _one_line(result, code, *fragments):
+    assert result.code == code, (result.out, result.err)
+    assert "Traceback" not in result.err
+    if code == 2:  # click's usage errors: the usage line, a hint, then one "Error:" line
+        errors = [line for line in result.err_lines if line.startswith("Error:")]
+    else:
+        errors = result.err_lines
+    assert len(errors) == 1, result.err
+    for fragment in fragments:
+        assert fragment in errors[0], errors[0]
+    return errors[0]
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["train", "--epochs", "0"], "--epochs"),
+    (["train", "--bogus"], "--bogus"),
+    (["train", "seed999"], "seed999"),
+    (["train", "--layers", "12,x"], "--layers"),
+    (["evaluate"], "Missing argument 'RUN_OR_MODEL'"),
+    (["predict", "model.neurona"], "give IMAGE files, or --index N"),
+    (["compare", "--subsample", "-3"], "--subsample"),
+])
+def test_wrong_flags_exit_2(run_cli, args, fragment):
+    _one_line(run_cli(*args), 2, fragment)
+
+
+def test_recipe_and_config_together_is_a_usage_error(run_cli, tmp_path):
+    _one_line(run_cli("train", "seed002", "--config", tmp_path / "c.json"), 2, "not both")
+
+
+def test_bad_config_values_name_the_key(run_cli, tmp_path):
+    path = tmp_path / "c.json"
+    path.write_text('{"epochs": 3, "optimiser": "adam"}')
+    _one_line(run_cli("train", "--config", path), 1, "unknown config key 'optimiser'", "Did you mean 'optimizer'?")
+    _one_line(run_cli("train", "--set", "hidden_layers=[0]"), 1, "config key 'hidden_layers'", "hidden_layers=[0]")
+
+
+@pytest.mark.parametrize("command", [["evaluate"], ["predict", "--index", "0"], ["report"]])
+def test_missing_run_folder_or_file(run_cli, tmp_path, command):
+    missing = tmp_path / "runs" / "nothing"
+    args = [command[0], missing] + command[1:]
+    _one_line(run_cli(*args), 1, str(missing))
+
+
+def test_missing_config_file(run_cli, tmp_path):
+    _one_line(run_cli("train", "--config", tmp_path / "none.json"), 1, "Config file not found", "none.json")
+
+
+def test_missing_dataset(run_cli, tmp_path):
+    _one_line(run_cli("train", "--dataset", tmp_path / "no-such-data"), 1, "no-such-data")
+
+
+def test_a_model_for_other_inputs_names_both_shapes(mnist_run, run_cli, tmp_path):
+    line = _one_line(run_cli("evaluate", mnist_run, "--data", "catvnoncat"), 1, "(784,)", "(64, 64, 3)", "catvnoncat")
+    assert line.startswith("error: The model expects inputs of shape (784,)")
+    _one_line(run_cli("predict", mnist_run, "--index", "3", "--data", "catvnoncat"), 1, "(784,)", "(64, 64, 3)")
+
+
+def test_a_model_for_other_classes_says_so(mnist_run, run_cli, tmp_path):
+    from runs.synthetic import make_striped, save_npz
+
+    parts = make_striped(num_classes=4, side=28)
+    parts["y_test"][0] = 11
+    path = save_npz(tmp_path / "many.npz", parts, [str(index) for index in range(12)])
+    _one_line(run_cli("evaluate", mnist_run, "--data", path), 1, "labels go up to 11", "10 outputs")
+
+
+def test_a_file_that_is_not_an_image_is_named(mnist_run, run_cli, tmp_path):
+    fake = tmp_path / "holiday.jpg"
+    fake.write_text("these are words, not pixels")
+    _one_line(run_cli("predict", mnist_run, fake), 1, "holiday.jpg", "cannot be read as an image")
+    _one_line(run_cli("predict", mnist_run, tmp_path / "absent.png"), 1, "No image file at", "absent.png")
+
+
+def test_a_file_that_is_not_a_model_is_named(run_cli, tmp_path):
+    fake = tmp_path / "model.neurona"
+    fake.write_text("hello")
+    _one_line(run_cli("evaluate", fake, "--data", "mnist"), 1, "model.neurona")
+
+
+def test_a_model_file_alone_needs_data(mnist_run, run_cli, tmp_path):
+    lone = tmp_path / "lone.neurona"
+    lone.write_bytes((mnist_run / "model.neurona").read_bytes())
+    _one_line(run_cli("evaluate", lone), 2, "--data")
+
+
+def test_debug_shows_the_traceback(run_cli, tmp_path):
+    result = run_cli("--debug", "report", tmp_path / "nothing")
+    assert result.code == 1
+    assert "Traceback" in result.err and "Run folder not found" in result.err

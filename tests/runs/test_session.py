@@ -1,0 +1,119 @@
+import json
+import os
+import signal
+
+import numpy as np
+import pytest
+
+from neurona.callbacks import LambdaCallback
+from neurona.models import load_model
+from neurona.runs import config, session
+
+pytest.importorskip("matplotlib")
+
+METRIC_KEYS = {"test_accuracy", "test_loss", "train_seconds", "test_seconds", "train_samples", "test_samples",
+               "epochs_run", "classification_report", "versions", "machine", "dataset"}
+
+
+def _quiet(*lines):
+    pass
+
+
+def test_a_run_writes_a_complete_folder(small_config, tmp_path):
+    result = session.train_run(small_config, runs_dir=tmp_path / "runs", verbose=0, echo=_quiet)
+    run_dir = result.run_dir
+    assert run_dir.parent == tmp_path / "runs" and run_dir.name.endswith("-striped")
+    names = {path.name for path in run_dir.iterdir()}
+    assert {"config.json", "model.neurona", "history.csv", "metrics.json", "report.html", "history.png",
+            "samples.png", "predictions.png", "confusion_matrix.png", "confident_mistakes.png",
+            "first_layer_weights.png"} <= names
+    assert not list(tmp_path.glob("runs/*.partial"))
+    assert json.loads((run_dir / "config.json").read_text()) == small_config
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert METRIC_KEYS <= set(metrics)
+    assert metrics["epochs_run"] == 3 and metrics["train_samples"] == 120 and metrics["validation_samples"] == 40
+    assert set(metrics["versions"]) == {"python", "numpy", "neurona"}
+    assert set(metrics["machine"]) == {"platform", "processor", "cores"}
+    assert set(metrics["dataset"]) >= {"name", "source", "checksum"}
+    assert metrics["test_accuracy"] == result.metrics["test_accuracy"] > 0.5
+    assert "interrupted" not in metrics
+    lines = (run_dir / "history.csv").read_text().splitlines()
+    assert lines[0] == "epoch,loss,accuracy,val_loss,val_accuracy" and len(lines) == 4
+    model = load_model(run_dir / "model.neurona")
+    np.testing.assert_array_equal(model.get_weights()[0], result.model.get_weights()[0])
+
+
+def test_rerunning_the_config_gives_the_same_weights(small_config, tmp_path):
+    first = session.train_run(small_config, out=tmp_path / "a", verbose=0, echo=_quiet, plots=False)
+    again = config.resolve(config_file=first.run_dir / "config.json")
+    second = session.train_run(again, out=tmp_path / "b", verbose=0, echo=_quiet, plots=False)
+    for left, right in zip(load_model(first.run_dir / "model.neurona").get_weights(),
+                           load_model(second.run_dir / "model.neurona").get_weights()):
+        assert np.array_equal(left, right)
+    assert first.history == second.history
+
+
+def test_another_seed_gives_other_weights(small_config, tmp_path):
+    first = session.train_run(small_config, out=tmp_path / "a", verbose=0, echo=_quiet, plots=False)
+    other = session.train_run({**small_config, "seed": 1}, out=tmp_path / "b", verbose=0, echo=_quiet, plots=False)
+    assert not np.array_equal(first.model.get_weights()[0], other.model.get_weights()[0])
+
+
+def test_ctrl_c_saves_what_was_reached(small_config, tmp_path, monkeypatch):
+    def with_killer(cfg, interrupt):
+        killer = LambdaCallback(on_train_batch_end=lambda batch, logs: os.kill(os.getpid(), signal.SIGINT))
+        return [killer] + original(cfg, interrupt)
+
+    original = session.make_callbacks
+    monkeypatch.setattr(session, "make_callbacks", with_killer)
+    before = signal.getsignal(signal.SIGINT)
+    result = session.train_run({**small_config, "epochs": 50}, out=tmp_path / "cut", verbose=0, echo=_quiet)
+    assert signal.getsignal(signal.SIGINT) is before
+    assert result.interrupted
+    metrics = json.loads((tmp_path / "cut" / "metrics.json").read_text())
+    assert metrics["interrupted"] is True and metrics["epochs_run"] == 1 and metrics["epochs_planned"] == 50
+    assert (tmp_path / "cut" / "model.neurona").is_file()
+    assert session.describe_result(result)[0] == "Interrupted after 1 of 50 epochs; saved what was reached."
+
+
+def test_early_stopping_is_recorded(small_config, tmp_path):
+    cfg = config.validate({**small_config, "epochs": 40, "early_stopping": {"patience": 0, "min_delta": 10.0}})
+    result = session.train_run(cfg, out=tmp_path / "early", verbose=0, echo=_quiet, plots=False)
+    assert result.metrics["stopped_early"] is True
+    assert result.metrics["epochs_run"] == 2
+    assert session.describe_result(result)[0] == "Stopped early after 2 of 40 epochs."
+
+
+def test_an_existing_folder_is_refused_before_training(small_config, tmp_path):
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "config.json").write_text("{}")
+    with pytest.raises(FileExistsError, match="already exists"):
+        session.train_run(small_config, out=tmp_path / "taken", verbose=0, echo=_quiet)
+
+
+def test_keras_format(small_config, tmp_path):
+    pytest.importorskip("h5py")
+    result = session.train_run({**small_config, "model_format": "keras"}, out=tmp_path / "k", verbose=0,
+                               echo=_quiet, plots=False)
+    model = load_model(result.run_dir / "model.keras")
+    np.testing.assert_array_equal(model.get_weights()[0], result.model.get_weights()[0])
+
+
+def test_scratch_trainer_makes_a_normal_model(binary_npz, tmp_path):
+    cfg = config.resolve("seed001", overrides={"dataset": str(binary_npz), "epochs": 300,
+                                                "optimizer_params": {"learning_rate": 0.5}})
+    lines = []
+    result = session.train_run(cfg, out=tmp_path / "cat", verbose=1, echo=lines.append)
+    assert lines[1].startswith("Cost after iteration 0: ") and lines[-1].startswith("Cost after iteration 299: ")
+    model = load_model(result.run_dir / "model.neurona")
+    assert model.output_shape == (1,) and model.dtype == np.float64
+    assert result.metrics["epochs_run"] == 300
+    assert result.metrics["final_train_loss"] == pytest.approx(float(lines[-1].split(": ")[1]))
+    assert result.metrics["test_accuracy"] >= 0.9
+    assert (result.run_dir / "first_layer_weights.png").is_file()
+
+
+def test_scratch_trainer_needs_two_classes(striped_npz, tmp_path):
+    cfg = config.resolve("seed001", overrides={"dataset": str(striped_npz), "epochs": 2})
+    with pytest.raises(ValueError, match="two classes"):
+        session.train_run(cfg, out=tmp_path / "x", verbose=0, echo=_quiet)
