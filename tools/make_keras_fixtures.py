@@ -4,9 +4,9 @@ Needs Keras 3 (with TensorFlow) and, for the Keras 2 file, tf-keras; neurona is 
 The committed outputs were made with Python 3.11, keras 3.15.1, tensorflow-cpu 2.21.0,
 tf-keras 2.21.0 and h5py 3.14.0:
 
-    python3 -m venv /tmp/kenv
-    /tmp/kenv/bin/pip install keras tensorflow-cpu h5py tf-keras
-    /tmp/kenv/bin/python tools/make_keras_fixtures.py            # writes tests/fixtures/keras/
+    python3 -m venv .keras-venv
+    .keras-venv/bin/pip install keras tensorflow-cpu h5py tf-keras
+    .keras-venv/bin/python tools/make_keras_fixtures.py            # writes tests/fixtures/keras/
 
 What it writes (each model with an .npz of inputs and Keras' outputs for them):
 

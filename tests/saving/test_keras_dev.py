@@ -2,8 +2,8 @@
 
 Skipped unless Keras 3 is installed (it is not a dependency). To run it:
 
-    python3 -m venv /tmp/kenv && /tmp/kenv/bin/pip install keras tensorflow-cpu h5py tf-keras pytest
-    /tmp/kenv/bin/pip install -e . && /tmp/kenv/bin/python -m pytest tests/saving/test_keras_dev.py
+    python3 -m venv .keras-venv && .keras-venv/bin/pip install keras tensorflow-cpu h5py tf-keras pytest
+    .keras-venv/bin/pip install -e . && .keras-venv/bin/python -m pytest tests/saving/test_keras_dev.py
 """
 
 import os
