@@ -1,17 +1,22 @@
 """Seed 004: Fashion-MNIST, 784-256-128-10, RMSprop, 8 epochs of batch 128, 10,000 for validation.
 
 The tutorial trains 30 epochs, sees validation loss rise after about 8 (overfitting), and
-settles on 8 epochs: 88.1% test accuracy. Its code, with `keras` swapped for `neurona`.
+settles on 8 epochs: 88.1% test accuracy. Its code, with `keras` swapped for `neurona`, and
+one line added to fix the weights' seed: eight epochs leave the result depending on it. Over
+seeds 0-7 this script gives 86.5-88.1% (median 87.2%; Keras 3 and PyTorch spread as widely in
+BENCHMARKS.md's config D); seed 3, used here, gives 87.7%.
 """
 
 import numpy as np
 
 from neurona import layers, models
 from neurona.datasets import fashion_mnist
-from neurona.utils import to_categorical
+from neurona.utils import set_random_seed, to_categorical
+
+SEED = 3
 
 
-def main(epochs=8, verbose=2):
+def main(epochs=8, verbose=2, seed=SEED):
     (x_train, y_train), (x_test, y_test) = fashion_mnist.load_data()
 
     x_train = x_train.reshape((60000, 784))
@@ -33,6 +38,7 @@ def main(epochs=8, verbose=2):
     y_val = y_train[:num_val]
     y_train = y_train[num_val:]
 
+    set_random_seed(seed)
     model = models.Sequential()
     model.add(layers.Dense(256, activation="relu", input_shape=(784,)))
     model.add(layers.Dense(128, activation="relu"))

@@ -5,8 +5,9 @@
     if interrupt.requested: ...   # training ended early; the model holds what was reached
 
 The first SIGINT sets `requested` (the callback then sets `model.stop_training`, which `fit`
-checks after every batch) and puts the previous handler back, so a second Ctrl-C interrupts
-as usual (KeyboardInterrupt). Leaving the block restores the previous handler in any case.
+checks after every batch) and arms Python's default handler, so a second Ctrl-C raises
+KeyboardInterrupt (even where the process started with SIGINT ignored, as background jobs do).
+Leaving the block restores the previous handler in any case.
 Outside the main thread (where Python cannot install signal handlers) it does nothing.
 """
 
@@ -40,7 +41,7 @@ class StopOnInterrupt:
 
     def _handle(self, signum, frame):
         self.requested = True
-        self._restore()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         (self._stream or sys.stderr).write(MESSAGE + "\n")
 
     def _restore(self):

@@ -88,7 +88,8 @@ RECIPES = {
     "seed004": {
         "description": "Seed 004 (Fashion-MNIST): 784-256-128-10, RMSprop, 8 epochs of 128, one-hot labels, "
                        "10,000 validation images from a seed-42 permutation; 88.1% in the tutorial. "
-                       "Try --epochs 30 to see the overfitting it talks about.",
+                       "After eight epochs the result depends on the weights' seed (86.5-88.1% over "
+                       "seeds 0-7); seed 3 gives 87.7%. Try --epochs 30 to see the overfitting.",
         "dataset": "fashion_mnist",
         "input": "flat",
         "hidden_layers": [256, 128],
@@ -98,7 +99,7 @@ RECIPES = {
         "batch_size": 128,
         "validation_split": ONE_SIXTH,
         "validation_seed": 42,
-        "seed": 42,
+        "seed": 3,
     },
 }
 
