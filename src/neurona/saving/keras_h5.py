@@ -17,7 +17,7 @@ which both Keras 2 and Keras 3 load, and Keras 3's optimizer variable order (see
 import numpy as np
 
 import neurona
-from neurona.saving import building, h5_safe, keras_config, keras_optimizer, model_state, safe_json
+from neurona.saving import building, h5_safe, keras_config, keras_optimizer, keras_v3, model_state, safe_json
 from neurona.utils.atomic import atomic_path
 from neurona.saving.errors import ModelFileError
 
@@ -101,16 +101,9 @@ def load_weights(model, path):
     with h5_safe.open_file(path, what) as handle:
         group = h5_safe.child(handle, "model_weights", what, kind="group") or handle
         if "layer_names" not in group.attrs and h5_safe.child(handle, "layers", what) is not None:
-            from neurona.saving import keras_v3
-
             return keras_v3.assign_layer_weights(model, handle, keras_v3.keras_classes_of(model), what)
-        source = [datasets for datasets in _layer_datasets(group, what).values() if datasets]
-        target = building.layers_with_weights(model, len(source), what)
-        for datasets, (_, layer) in zip(source, target):
-            building.check_shapes(layer, [h5_safe.dataset_shape(dataset, what) for dataset in datasets], what)
-        values = {index: [h5_safe.read_dataset(dataset, what) for dataset in datasets]
-                  for datasets, (index, _) in zip(source, target)}
-        building.assign_weights(model, values, what)
+        keras_v3.assign_datasets(model, [datasets for datasets in _layer_datasets(group, what).values() if datasets],
+                                 what)
 
 
 def _layer_datasets(group, what):

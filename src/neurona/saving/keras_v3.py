@@ -131,7 +131,12 @@ def assign_layer_weights(model, handle, keras_classes, what):
 
     `keras_classes`: the Keras class of each layer of the file's model (paths come from them).
     """
-    source = [layer for layer in _layer_datasets(handle, keras_classes, what) if layer]
+    assign_datasets(model, [layer for layer in _layer_datasets(handle, keras_classes, what) if layer], what)
+
+
+def assign_datasets(model, source, what):
+    """Give the model's layers with weights, in order, the HDF5 datasets of `source` (one list
+    per layer), checking every shape before reading any value."""
     target = building.layers_with_weights(model, len(source), what)
     for datasets, (_, layer) in zip(source, target):
         building.check_shapes(layer, [h5_safe.dataset_shape(dataset, what) for dataset in datasets], what)
