@@ -48,3 +48,11 @@ def test_fractions_generators_and_errors():
         train_validation_split(x, y, 1.5)
     with pytest.raises(ValueError, match="same length. Received 10 and 9"):
         train_validation_split(x, y[:9], 2)
+
+
+def test_image_shape_of_a_flat_row():
+    from neurona.datasets import image_shape_of
+
+    assert image_shape_of(784) == (28, 28)
+    assert image_shape_of(12288) == (64, 64, 3)
+    assert image_shape_of(10) is None

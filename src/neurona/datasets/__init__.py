@@ -17,10 +17,10 @@ from neurona.datasets.digits import normalize_digit_image
 from neurona.datasets.errors import ChecksumError, DataFormatError, DatasetNotFoundError
 from neurona.datasets.formats import FORMATS, read_dataset, write_dataset
 from neurona.datasets.loading import load
-from neurona.datasets.preprocessing import flatten, one_hot, scale, train_validation_split
+from neurona.datasets.preprocessing import flatten, image_shape_of, one_hot, scale, train_validation_split
 
 __all__ = [
     "CATALOG", "FORMATS", "ChecksumError", "DataFormatError", "Dataset", "DatasetNotFoundError",
-    "catvnoncat", "fashion_mnist", "flatten", "load", "mnist", "normalize_digit_image", "one_hot",
+    "catvnoncat", "fashion_mnist", "flatten", "image_shape_of", "load", "mnist", "normalize_digit_image", "one_hot",
     "read_dataset", "scale", "train_validation_split", "write_dataset",
 ]

@@ -1,5 +1,7 @@
 """Array helpers the tutorials write by hand: scale, flatten, one-hot, a seeded validation split."""
 
+import math
+
 import numpy as np
 
 from neurona.utils import to_categorical
@@ -10,6 +12,18 @@ one_hot = to_categorical  # one-hot labels: (n,) -> (n, num_classes), Keras' to_
 def scale(images, dtype="float32"):
     """Pixels 0-255 to [0, 1], as the tutorials' `x.astype("float32") / 255`; shape unchanged."""
     return np.asarray(images).astype(dtype) / 255
+
+
+def image_shape_of(num_pixels):
+    """The image a flat row of `num_pixels` values most likely is: (s, s) when it is a square
+    number, (s, s, 3) when it is three times one (RGB), otherwise None."""
+    side = math.isqrt(num_pixels)
+    if side * side == num_pixels:
+        return (side, side)
+    side = math.isqrt(num_pixels // 3)
+    if num_pixels % 3 == 0 and side * side * 3 == num_pixels:
+        return (side, side, 3)
+    return None
 
 
 def flatten(images):

@@ -12,6 +12,7 @@ import numpy as np
 
 from neurona.datasets import normalize_digit_image
 from neurona.datasets.formats.image_folder import read_image
+from neurona.datasets.preprocessing import image_shape_of
 from neurona.runs.data import class_probabilities, model_inputs
 
 DIGIT_DATASETS = ("mnist",)
@@ -30,12 +31,9 @@ def image_shape_for(model, known_shape=None):
     size = math.prod(input_shape)
     if known_shape and math.prod(known_shape) == size:
         return tuple(known_shape)
-    side = math.isqrt(size)
-    if side * side == size:
-        return (side, side)
-    side = math.isqrt(size // 3)
-    if size % 3 == 0 and side * side * 3 == size:
-        return (side, side, 3)
+    shape = image_shape_of(size)
+    if shape is not None:
+        return shape
     raise ValueError(f"Cannot tell the image size of a model whose inputs are {input_shape} ({size} values).")
 
 

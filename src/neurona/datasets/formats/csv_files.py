@@ -17,6 +17,7 @@ import numpy as np
 
 from neurona.utils.atomic import atomic_write
 from neurona.datasets.errors import DataFormatError
+from neurona.datasets.preprocessing import image_shape_of
 
 SPLIT_FILES = {"x_train": "train_images.csv", "y_train": "train_labels.csv",
                "x_test": "test_images.csv", "y_test": "test_labels.csv"}
@@ -195,22 +196,13 @@ def _checked(values, path, header_lines, first_column, what, high):
 
 def _reshape(pixels, image_shape, path):
     if image_shape is None:
-        image_shape = _infer_image_shape(pixels.shape[1])
+        image_shape = image_shape_of(pixels.shape[1]) or (pixels.shape[1],)
     if math.prod(image_shape) != pixels.shape[1]:
         raise DataFormatError(
             f"{path}: {pixels.shape[1]} pixels per row do not make images of shape {tuple(image_shape)}."
         )
     return pixels.astype(np.uint8).reshape((len(pixels), *image_shape))
 
-
-def _infer_image_shape(num_pixels):
-    side = math.isqrt(num_pixels)
-    if side * side == num_pixels:
-        return (side, side)
-    side = math.isqrt(num_pixels // 3)
-    if num_pixels % 3 == 0 and side * side * 3 == num_pixels:
-        return (side, side, 3)
-    return (num_pixels,)
 
 
 def _pixel_row(row):
