@@ -150,9 +150,7 @@ def _identify(filepath):
             elif "config.json" in archive.names:
                 yield "keras", archive
             else:
-                pickled = archive.pickled_member()
-                if pickled is not None:
-                    raise ModelFileError(f"{what} holds pickled data (member {pickled!r}); neurona never unpickles.")
+                archive.refuse_pickles()
                 raise ModelFileError(
                     f"{what} is a zip archive but not a neurona or Keras model: it has no "
                     f"{neurona_format.MANIFEST} or config.json (members: {', '.join(archive.names[:5]) or 'none'})."

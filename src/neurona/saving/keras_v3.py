@@ -154,9 +154,7 @@ def keras_classes_of(model):
 def _check_members(archive):
     unexpected = [name for name in archive.names if name not in (CONFIG, METADATA, WEIGHTS)]
     if unexpected:
-        pickled = archive.pickled_member()
-        if pickled is not None:
-            raise ModelFileError(f"{archive.what} holds pickled data (member {pickled!r}); neurona never unpickles.")
+        archive.refuse_pickles()
         raise ModelFileError(
             f"{archive.what} holds a member neurona does not read: {unexpected[0]!r} "
             f"(a .keras file it imports holds {CONFIG}, {METADATA} and {WEIGHTS})."

@@ -131,9 +131,7 @@ def _open(archive):
     what = archive.what
     unexpected = [name for name in archive.names if name not in (MANIFEST, WEIGHTS)]
     if unexpected:
-        pickled = archive.pickled_member()
-        if pickled is not None:
-            raise ModelFileError(f"{what} holds pickled data (member {pickled!r}); neurona never unpickles.")
+        archive.refuse_pickles()
         raise ModelFileError(
             f"{what} holds an unexpected member {unexpected[0]!r}; a neurona file holds only {MANIFEST} and {WEIGHTS}."
         )

@@ -109,6 +109,12 @@ class Archive:
                 return name
         return None
 
+    def refuse_pickles(self):
+        """Raise ModelFileError naming the first member holding pickled data, if any."""
+        pickled = self.pickled_member()
+        if pickled is not None:
+            raise ModelFileError(f"{self.what} holds pickled data (member {pickled!r}); neurona never unpickles.")
+
     def close(self):
         self._zip.close()
 
