@@ -61,13 +61,9 @@ def load_arrays(config):
     """(x_train, y_train, x_val, y_val, x_test, y_test): float inputs in [0, 1], flattened;
     integer labels (0/1 column for cat/non-cat)."""
     if config.dataset == "catvnoncat":
-        from neurona.datasets.paths import find_file
-        import h5py
+        from neurona.datasets import catvnoncat
 
-        with h5py.File(find_file("catvnoncat", "train_catvnoncat.h5"), "r") as train, \
-                h5py.File(find_file("catvnoncat", "test_catvnoncat.h5"), "r") as test:
-            x_train, y_train = train["train_set_x"][:], train["train_set_y"][:]
-            x_test, y_test = test["test_set_x"][:], test["test_set_y"][:]
+        (x_train, y_train), (x_test, y_test) = catvnoncat.load_data()
         x_train = x_train.reshape(len(x_train), -1) / 255
         x_test = x_test.reshape(len(x_test), -1) / 255
         empty = np.zeros((0, x_train.shape[1]))

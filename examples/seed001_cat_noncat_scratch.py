@@ -5,41 +5,22 @@ Reproduces the tutorial "Construir una red neuronal en Python desde cero": layer
 iterations of full-batch gradient descent in float64. Expected: cost 0.7717 at iteration 0,
 about 0.0884 at iteration 2499, test accuracy 0.80.
 
-Data: catvnoncat/train_catvnoncat.h5 and test_catvnoncat.h5 under the folder named by the
-NEURONA_DATA_DIR environment variable. Needs h5py (`pip install neurona[data]`).
+Data: `neurona.datasets.catvnoncat` (the course's HDF5 files, or the tutorial's CSVs, under
+the folder named by NEURONA_DATA_DIR). Needs h5py for HDF5 (`pip install 'neurona[data]'`).
 
     NEURONA_DATA_DIR=/path/to/data python examples/seed001_cat_noncat_scratch.py
 """
 
-import sys
 import time
 
 import numpy as np
 
-from neurona.datasets.paths import find_file
+from neurona.datasets import catvnoncat
 from neurona.scratch import forward, predict, train
 
 
-def load_catvnoncat():
-    """(train_x, train_y, test_x, test_y): images (m, 64, 64, 3) uint8 and labels (m,)."""
-    try:
-        import h5py
-    except ImportError:
-        sys.exit("This example reads HDF5 files: install h5py (pip install 'neurona[data]').")
-    try:
-        train_path = find_file("catvnoncat", "train_catvnoncat.h5")
-        test_path = find_file("catvnoncat", "test_catvnoncat.h5")
-    except FileNotFoundError as error:
-        sys.exit(str(error))
-    with h5py.File(train_path, "r") as f:
-        train_x, train_y = np.array(f["train_set_x"]), np.array(f["train_set_y"])
-    with h5py.File(test_path, "r") as f:
-        test_x, test_y = np.array(f["test_set_x"]), np.array(f["test_set_y"])
-    return train_x, train_y, test_x, test_y
-
-
 def main():
-    train_images, train_labels, test_images, test_labels = load_catvnoncat()
+    (train_images, train_labels), (test_images, test_labels) = catvnoncat.load_data()
     print(f"Training images: {train_images.shape}, labels: {train_labels.shape}")
     print(f"Test images: {test_images.shape}, labels: {test_labels.shape}")
 

@@ -16,12 +16,10 @@ def _small_problem(seed=0, dims=(4, 5, 3, 1), m=7):
 
 
 def _load_catvnoncat(data_dir):
-    h5py = pytest.importorskip("h5py")
-    folder = data_dir / "catvnoncat"
-    with h5py.File(folder / "train_catvnoncat.h5", "r") as f:
-        train_x, train_y = np.array(f["train_set_x"]), np.array(f["train_set_y"])
-    with h5py.File(folder / "test_catvnoncat.h5", "r") as f:
-        test_x, test_y = np.array(f["test_set_x"]), np.array(f["test_set_y"])
+    pytest.importorskip("h5py")
+    from neurona.datasets import catvnoncat
+
+    (train_x, train_y), (test_x, test_y) = catvnoncat.load_data()
     flatten = lambda images: images.reshape(images.shape[0], -1).T / 255  # noqa: E731
     return flatten(train_x), train_y.reshape(1, -1), flatten(test_x), test_y.reshape(1, -1)
 

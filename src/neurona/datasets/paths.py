@@ -51,15 +51,3 @@ def system_datasets_dir():
     """System-wide dataset packages: NEURONA_SYSTEM_DATASETS_DIR, by default /usr/share/datasets."""
     return _from_environment(SYSTEM_DIR_VARIABLE) or Path("/usr/share/datasets")
 
-
-def find_file(dataset_folder, filename):
-    """Path of `<data dir>/<dataset_folder>/<filename>`; a clear error when it is missing."""
-    root = data_dir()
-    if root is None:
-        raise FileNotFoundError(
-            f"{filename} not found: set {DATA_DIR_VARIABLE} to a folder holding {dataset_folder}/{filename}."
-        )
-    path = root / dataset_folder / filename
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} not found (from {DATA_DIR_VARIABLE}={root}).")
-    return path
