@@ -84,9 +84,6 @@ class Layer:
             self._buffers[key] = buffer
         return buffer[: shape[0]]
 
-    def release_buffers(self):
-        self._buffers.clear()
-
     # Weights -------------------------------------------------------------------------------
 
     @property

@@ -317,10 +317,8 @@ class Model:
         if validation_data is not None:
             if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
                 raise ValueError(
-                    "validation_data must be a tuple (x_val, y_val). "
-                    f"Received: {type(validation_data).__name__} of length {len(validation_data)}"
-                    if hasattr(validation_data, "__len__") else
-                    f"validation_data must be a tuple (x_val, y_val). Received: {validation_data!r}"
+                    f"validation_data must be a tuple (x_val, y_val). Received a {type(validation_data).__name__}"
+                    + (f" of length {len(validation_data)}." if hasattr(validation_data, "__len__") else ".")
                 )
             return x, y, self._prepare_data(*validation_data, argument="validation_data x")
         if not 0 <= validation_split < 1:
