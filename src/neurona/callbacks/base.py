@@ -1,6 +1,10 @@
 """Callback, the list that dispatches to callbacks, and History."""
 
 
+# Keras 2 logged accuracy as 'acc', Keras 3 as 'accuracy': each name finds the other.
+ACCURACY_ALIASES = {"acc": "accuracy", "accuracy": "acc", "val_acc": "val_accuracy", "val_accuracy": "val_acc"}
+
+
 class Callback:
     """Base class with Keras' hooks; override the ones you need.
 
@@ -97,7 +101,7 @@ class HistoryDict(dict):
     Keras 2 recorded accuracy as 'acc'; tutorials written for it read `history['acc']`.
     """
 
-    _ALIASES = {"acc": "accuracy", "accuracy": "acc", "val_acc": "val_accuracy", "val_accuracy": "val_acc"}
+    _ALIASES = ACCURACY_ALIASES
 
     def __missing__(self, key):
         alias = self._ALIASES.get(key)

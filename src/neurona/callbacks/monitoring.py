@@ -2,8 +2,7 @@
 
 import numpy as np
 
-# History's aliases: Keras 2 logged accuracy as 'acc'.
-_ALIASES = {"acc": "accuracy", "accuracy": "acc", "val_acc": "val_accuracy", "val_accuracy": "val_acc"}
+from neurona.callbacks.base import ACCURACY_ALIASES
 # Names for which higher is better when mode='auto' (as Keras infers it).
 _HIGHER_IS_BETTER = ("acc", "auc", "precision", "recall", "fmeasure", "f1")
 
@@ -24,5 +23,5 @@ def monitored_value(logs, monitor):
     logs = logs or {}
     value = logs.get(monitor)
     if value is None:
-        value = logs.get(_ALIASES.get(monitor, monitor))
+        value = logs.get(ACCURACY_ALIASES.get(monitor, monitor))
     return value
