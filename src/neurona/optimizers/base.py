@@ -1,5 +1,6 @@
 """The Optimizer base class: learning rate, iteration count, per-parameter slots, config."""
 
+import operator
 import warnings
 
 import numpy as np
@@ -41,6 +42,7 @@ class Optimizer:
         self.iterations = 0
         self._slots = []
         self._scratch = []
+        self._params_seen = []
 
     @property
     def lr(self):
@@ -62,7 +64,7 @@ class Optimizer:
         Args:
             params_and_grads: sequence of (param, grad) array pairs, always in the same order.
         """
-        pairs = list(params_and_grads)
+        pairs = params_and_grads if isinstance(params_and_grads, list) else list(params_and_grads)
         learning_rate = self.current_learning_rate()
         self._ensure_slots([param for param, _ in pairs])
         self.begin_step()
@@ -77,7 +79,7 @@ class Optimizer:
         raise NotImplementedError
 
     def _ensure_slots(self, params):
-        if len(self._scratch) == len(params) and self._slots_fit(params):
+        if len(self._scratch) == len(params) and all(map(operator.is_, params, self._params_seen)):
             return
         if not self._slots:
             self._slots = [
@@ -89,6 +91,7 @@ class Optimizer:
                 f"than the {len(params)} it now receives. Use one optimizer per model."
             )
         self._scratch = [np.empty_like(param) for param in params]
+        self._params_seen = list(params)
 
     def _slots_fit(self, params):
         return len(self._slots) == len(params) and all(
