@@ -23,7 +23,8 @@ def test_make_rng_follows_numpy_global_seed_unless_given_one():
 
 
 def test_blas_thread_policy_depends_only_on_the_product_size():
-    assert backend.blas_threads_for(32 * 784 * 128) == 1
+    assert backend.blas_threads_for(32 * 784 * 32) == 1
+    assert backend.blas_threads_for(32 * 784 * 128) is None
     assert backend.blas_threads_for(128 * 784 * 256) is None
     backend.set_blas_threads(2)
     try:

@@ -63,11 +63,12 @@ def clear_session():
     _name_counts.clear()
 
 
-# Below this many multiply-adds, a matrix product runs faster on one BLAS thread: handing
-# work to a second thread costs more than it saves, and collapses when another process
-# competes for the cores (measured: batch 32 x 784 x 128, 3.2M, gains nothing from a second
-# thread; batch 128 x 784 x 256, 26M, gains ~1.7x on an idle 2-core machine; see BENCHMARKS.md).
-MULTITHREAD_MIN_MULTIPLY_ADDS = 8_000_000
+# Below this many multiply-adds, a matrix product runs no faster on two BLAS threads than on
+# one: handing work to a second thread costs what it saves. Above it, a step's products take
+# about 0.55x the time on two threads of an idle 2-core machine (batch 32 x 784 x 128, 3.2M:
+# 174 -> 99 us; batch 32 x 784 x 32, 0.8M: no gain). `python -m benchmarks.blas_crossover`
+# measures it; see BENCHMARKS.md.
+MULTITHREAD_MIN_MULTIPLY_ADDS = 1_000_000
 _blas_threads = None
 
 
