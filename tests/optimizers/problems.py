@@ -52,6 +52,25 @@ def reference_quadratic(update, steps):
     return [w - start for w, start in zip(params, STARTS)]
 
 
+def assert_slots_follow_rule(optimizer, update, steps, slot_to_rule):
+    """After `steps` on the quadratic, the optimizer's slots, rescaled by its
+    `stored_slot_scales`, equal the rule's state ({slot name: rule state key})."""
+    train_quadratic(optimizer, steps)
+    states = [{} for _ in STARTS]
+    params = [w.copy() for w in STARTS]
+    for t in range(1, steps + 1):
+        for w, g, state in zip(params, quadratic_gradients(params), states):
+            update(w, g, state, t)
+    scales = optimizer.stored_slot_scales()
+    slots = optimizer.get_state()["slots"]
+    assert len(slots) == len(states)
+    for group, state in zip(slots, states):
+        assert set(group) == set(slot_to_rule)
+        for name, value in group.items():
+            np.testing.assert_allclose(value * scales.get(name, 1.0), state[slot_to_rule[name]],
+                                       rtol=1e-10, atol=1e-15)
+
+
 def small_model(optimizer):
     model = Sequential([Dense(4, activation="tanh", input_dim=3, seed=0),
                         Dense(2, activation="softmax", seed=1)])

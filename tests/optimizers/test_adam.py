@@ -5,7 +5,7 @@ import pytest
 
 from neurona.optimizers import Adam
 
-from .problems import assert_same_changes, reference_model, reference_quadratic, train_model, train_quadratic
+from .problems import assert_same_changes, assert_slots_follow_rule, reference_model, reference_quadratic, train_model, train_quadratic
 
 
 def adam_rule(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False):
@@ -42,3 +42,11 @@ def test_dense_model_follows_keras_rule(float64, config, steps):
 def test_defaults_match_keras():
     assert Adam().get_config() == {"learning_rate": 0.001, "beta_1": 0.9, "beta_2": 0.999,
                                    "epsilon": 1e-7, "amsgrad": False}
+
+
+@pytest.mark.parametrize("config", CONFIGS.values(), ids=CONFIGS.keys())
+def test_slots_rescaled_are_the_rules_moments(config):
+    names = {"momentum": "m", "velocity": "v"}
+    if config.get("amsgrad"):
+        names["velocity_hat"] = "v_max"
+    assert_slots_follow_rule(Adam(**config), adam_rule(**config), 7, names)

@@ -5,7 +5,7 @@ import pytest
 
 from neurona.optimizers import RMSprop
 
-from .problems import assert_same_changes, reference_model, reference_quadratic, train_model, train_quadratic
+from .problems import assert_same_changes, assert_slots_follow_rule, reference_model, reference_quadratic, train_model, train_quadratic
 
 
 def rmsprop_rule(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False):
@@ -55,3 +55,13 @@ def test_keras_docstring_example():
     w = np.array(10.0)
     RMSprop(learning_rate=0.1).apply_gradients([(w, w.copy())])
     np.testing.assert_allclose(w, 9.683772, rtol=1e-6)
+
+
+@pytest.mark.parametrize("config", CONFIGS.values(), ids=CONFIGS.keys())
+def test_slots_rescaled_are_the_rules_averages(config):
+    names = {"velocity": "v"}
+    if config.get("momentum"):
+        names["momentum"] = "b"
+    if config.get("centered"):
+        names["average_gradient"] = "mean_g"
+    assert_slots_follow_rule(RMSprop(**config), rmsprop_rule(**config), 7, names)

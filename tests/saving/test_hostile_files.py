@@ -255,7 +255,7 @@ def test_another_format_in_our_manifest_is_refused(folder, members):
 
 def test_a_newer_format_version_is_refused(folder, members):
     write_zip(folder / "model.neurona", with_manifest(members, lambda m: m.update(format_version=99)))
-    refused(folder, folder / "model.neurona", "format version 99; this neurona reads up to version 1")
+    refused(folder, folder / "model.neurona", "format version 99; this neurona reads up to version 2")
 
 
 def test_an_h5_file_that_is_not_a_keras_model_is_refused(folder):

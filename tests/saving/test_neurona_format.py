@@ -44,7 +44,7 @@ def test_the_file_is_a_zip_of_a_manifest_and_stored_safetensors(saved):
         manifest = json.loads(archive.read("neurona.json"))
         tensors = read_safetensors_by_hand(archive.read("weights.safetensors"))
     assert manifest["format"] == "neurona"
-    assert manifest["format_version"] == 1
+    assert manifest["format_version"] == 2
     assert manifest["kind"] == "model"
     assert manifest["dtype"] == "float32"
     assert manifest["model"] == {"class_name": "Sequential", "config": json.loads(json.dumps(model.get_config()))}
@@ -151,7 +151,7 @@ def test_the_weights_member_is_plain_safetensors(saved):
 
 
 def test_the_manifest_names_this_format_version(saved):
-    assert neurona_format.FORMAT_VERSION == 1
+    assert neurona_format.FORMAT_VERSION == 2
     with zipfile.ZipFile(saved[1]) as archive:
         assert json.loads(archive.read("neurona.json"))["neurona_version"]
 
@@ -192,3 +192,33 @@ def test_safetensors_headers_are_checked(entry, message):
     data = struct.pack("<Q", len(header)) + header + b"\0" * 8
     with pytest.raises(ModelFileError, match=message):
         safetensors.read_header(io.BytesIO(data), len(data), "test")
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "rmsprop"])
+def test_a_version_1_file_with_published_slots_loads_converted(data, tmp_path, optimizer):
+    """Version 1 kept optimizer slots as the published rule defines them; version 2 keeps
+    them as the optimizer stores them (Adam's and RMSprop's averages divided by 1 - decay)."""
+    model = small_model(optimizer)
+    model.fit(*data, epochs=1, batch_size=16, verbose=0)
+    path = tmp_path / "model.neurona"
+    model.save(path)
+    with zipfile.ZipFile(path) as archive:
+        manifest = json.loads(archive.read("neurona.json"))
+        tensors = read_safetensors_by_hand(archive.read("weights.safetensors"))
+    scales = model.optimizer.stored_slot_scales()
+    assert scales
+    published = {}
+    for name, value in tensors.items():
+        slot = name.split(".")[-1]
+        published[name] = (value * scales[slot]).astype(value.dtype) if name.startswith("optimizer.") and slot in scales else value
+    manifest["format_version"] = 1
+    old = tmp_path / "version1.neurona"
+    with zipfile.ZipFile(old, "w") as archive:
+        archive.writestr("neurona.json", json.dumps(manifest))
+        archive.writestr("weights.safetensors", safetensors.encode(published, {"format": "neurona"}))
+
+    loaded = load_model(old)
+    for ours, theirs in zip(loaded.optimizer.get_state()["slots"], model.optimizer.get_state()["slots"]):
+        assert set(ours) == set(theirs)
+        for name in ours:
+            np.testing.assert_allclose(ours[name], theirs[name], rtol=1e-6)

@@ -36,9 +36,18 @@ def assert_round_trip(model, data, tmp_path, form, next_step=True):
     assert loaded.metrics_names == model.metrics_names
     assert loaded.optimizer.iterations == model.optimizer.iterations
     if next_step:
-        assert loaded.train_on_batch(x[:16], y[:16]) == model.train_on_batch(x[:16], y[:16])
-        assert_same_weights(model, loaded)
-        np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
+        loaded_logs, model_logs = loaded.train_on_batch(x[:16], y[:16]), model.train_on_batch(x[:16], y[:16])
+        if form == "neurona" or not model.optimizer.stored_slot_scales():
+            assert loaded_logs == model_logs
+            assert_same_weights(model, loaded)
+            np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
+        else:
+            # Keras files hold Adam's and RMSprop's averages as the published rule defines
+            # them; neurona keeps them divided by (1 - decay), so each conversion may round
+            # them by one float32 unit.
+            np.testing.assert_allclose(loaded_logs, model_logs, rtol=1e-6)
+            for ours, theirs in zip(loaded.get_weights(), model.get_weights()):
+                np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-7)
     return loaded
 
 

@@ -13,6 +13,10 @@ class Adam(Optimizer):
     v = v + (1 - beta_2) * (g^2 - v)
     alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)
     w -= alpha * m / (sqrt(v) + epsilon)      (amsgrad: v replaced by max of all v so far)
+
+    The slots hold M = m / (1 - beta_1) and V = v / (1 - beta_2), which update as
+    M = beta_1 * M + g and V = beta_2 * V + g^2: two whole-vector passes fewer per step. Then
+    w -= alpha * (1 - beta_1) / sqrt(1 - beta_2) * M / (sqrt(V) + epsilon / sqrt(1 - beta_2)).
     """
 
     name = "Adam"
@@ -23,19 +27,23 @@ class Adam(Optimizer):
         self.amsgrad = bool(amsgrad)
         self.slot_names = ("momentum", "velocity", "velocity_hat") if self.amsgrad else ("momentum", "velocity")
 
+    def stored_slot_scales(self):
+        return {"momentum": 1 - self.beta_1, "velocity": 1 - self.beta_2, "velocity_hat": 1 - self.beta_2}
+
     def update_step(self, param, grad, slots, learning_rate, scratch):
         step = self.iterations + 1
         alpha = learning_rate * math.sqrt(1 - self.beta_2**step) / (1 - self.beta_1**step)
         momentum, velocity = slots["momentum"], slots["velocity"]
-        _moving_average(momentum, grad, self.beta_1, scratch)
-        _moving_average(velocity, np.square(grad, out=scratch), self.beta_2, scratch)
+        accumulate(momentum, self.beta_1, grad)
+        accumulate(velocity, self.beta_2, np.square(grad, out=scratch))
         if self.amsgrad:
             np.maximum(slots["velocity_hat"], velocity, out=slots["velocity_hat"])
             velocity = slots["velocity_hat"]
+        root = math.sqrt(1 - self.beta_2)
         denominator = np.sqrt(velocity, out=scratch)
-        denominator += self.epsilon
+        denominator += self.epsilon / root
         step_size = np.divide(momentum, denominator, out=scratch)
-        step_size *= alpha
+        step_size *= alpha * (1 - self.beta_1) / root
         param -= step_size
 
     def get_config(self):
@@ -43,8 +51,8 @@ class Adam(Optimizer):
                 "epsilon": self.epsilon, "amsgrad": self.amsgrad}
 
 
-def _moving_average(average, value, decay, scratch):
-    """average += (1 - decay) * (value - average), in place; `value` may be `scratch` itself."""
-    difference = np.subtract(value, average, out=scratch)
-    difference *= 1 - decay
-    average += difference
+def accumulate(total, decay, value):
+    """total = decay * total + value, in place: (1 - decay) * total is then the exponential
+    moving average of `value`."""
+    total *= decay
+    total += value

@@ -104,7 +104,8 @@ class Optimizer:
     # State and config ----------------------------------------------------------------------
 
     def get_state(self):
-        """Everything needed to resume: iterations and the slot arrays, as plain NumPy values."""
+        """Everything needed to resume exactly: iterations and the slot arrays as this optimizer
+        keeps them (`stored_slot_scales` relates them to the published rule's), as NumPy values."""
         return {
             "iterations": self.iterations,
             "slots": [{name: value.copy() for name, value in slots.items()} for slots in self._slots],
@@ -114,6 +115,11 @@ class Optimizer:
         self.iterations = int(state["iterations"])
         self._slots = [{name: np.array(value) for name, value in slots.items()} for slots in state["slots"]]
         self._scratch = []
+
+    def stored_slot_scales(self):
+        """{slot name: s} for slots kept as (the published rule's value) / s, which spares an
+        update a multiplication per step; the slots not named are kept as published."""
+        return {}
 
     def get_config(self):
         if callable(self.learning_rate):

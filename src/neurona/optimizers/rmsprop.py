@@ -1,6 +1,8 @@
+import math
+
 import numpy as np
 
-from neurona.optimizers.adam import _moving_average
+from neurona.optimizers.adam import accumulate
 from neurona.optimizers.base import Optimizer
 
 
@@ -11,6 +13,10 @@ class RMSprop(Optimizer):
     d = v + epsilon                   (centered: mg = rho * mg + (1 - rho) * g; d = v - mg^2 + epsilon)
     step = lr * g / sqrt(d)
     w -= step                         (momentum > 0: b = momentum * b + step; w -= b)
+
+    The slots hold V = v / (1 - rho) and MG = mg / (1 - rho), which update as V = rho * V + g^2
+    and MG = rho * MG + g: one whole-vector pass fewer each. Then
+    d = (1 - rho) * (V - (1 - rho) * MG^2 + epsilon / (1 - rho)).
     """
 
     name = "RMSprop"
@@ -26,20 +32,25 @@ class RMSprop(Optimizer):
             names.append("average_gradient")
         self.slot_names = tuple(names)
 
+    def stored_slot_scales(self):
+        return {"velocity": 1 - self.rho, "average_gradient": 1 - self.rho}
+
     def update_step(self, param, grad, slots, learning_rate, scratch):
+        kept = 1 - self.rho
         velocity = slots["velocity"]
-        _moving_average(velocity, np.square(grad, out=scratch), self.rho, scratch)
+        accumulate(velocity, self.rho, np.square(grad, out=scratch))
         if self.centered:
             average_gradient = slots["average_gradient"]
-            _moving_average(average_gradient, grad, self.rho, scratch)
+            accumulate(average_gradient, self.rho, grad)
             denominator = np.square(average_gradient, out=scratch)
+            denominator *= kept
             np.subtract(velocity, denominator, out=denominator)
-            denominator += self.epsilon
+            denominator += self.epsilon / kept
         else:
-            denominator = np.add(velocity, self.epsilon, out=scratch)
+            denominator = np.add(velocity, self.epsilon / kept, out=scratch)
         np.sqrt(denominator, out=denominator)
         increment = np.divide(grad, denominator, out=scratch)
-        increment *= learning_rate
+        increment *= learning_rate / math.sqrt(kept)
         if self.momentum > 0:
             momentum = slots["momentum"]
             momentum *= self.momentum

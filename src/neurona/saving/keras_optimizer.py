@@ -56,7 +56,7 @@ def keras3_variables(model):
     optimizer = model.optimizer
     if optimizer is None or type(optimizer).__name__ not in _KERAS3_BLOCKS:
         return []
-    scalars, slots = model_state.optimizer_state(model)
+    scalars, slots = model_state.optimizer_state(model, published=True)
     entries = model_state.trainable_entries(model)
     if not slots:
         slots = [{name: optimizer.initial_slot(name, value) for name in optimizer.slot_names}
@@ -146,7 +146,7 @@ def _set(model, iterations, slots, what):
             replay.begin_step()
     scalars = {key: value for key, value in replay.get_state().items() if key != "slots"}
     scalars["iterations"] = iterations
-    model_state.set_optimizer_state(model, scalars, slots)
+    model_state.set_optimizer_state(model, scalars, slots, published=True)
     return True
 
 

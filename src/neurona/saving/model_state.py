@@ -69,15 +69,19 @@ def _object(value, key, what):
 
 # Optimizer state ---------------------------------------------------------------------------
 
-def optimizer_state(model):
+def optimizer_state(model, published=False):
     """(scalars, slots): iterations and other numbers, and per-parameter {slot: array}.
 
-    Returns (None, None) when the model has no optimizer.
+    Slots are as the optimizer keeps them, or with `published=True` as its published update
+    rule (and Keras) defines them (see `Optimizer.stored_slot_scales`). Returns (None, None)
+    when the model has no optimizer.
     """
     if model.optimizer is None:
         return None, None
     state = dict(model.optimizer.get_state())
     slots = state.pop("slots", [])
+    if published:
+        slots = _rescale(slots, model.optimizer.stored_slot_scales(), np.multiply)
     for key, value in state.items():
         if isinstance(value, (np.integer, np.floating)):
             state[key] = value.item()
@@ -108,8 +112,11 @@ def _per_parameter(slots, params):
     )
 
 
-def set_optimizer_state(model, scalars, slots):
-    """Give the model's optimizer `scalars` and per-parameter `slots` in the layout it uses."""
+def set_optimizer_state(model, scalars, slots, published=False):
+    """Give the model's optimizer `scalars` and per-parameter `slots` in the layout it uses;
+    `published=True` converts slots given as the published rule defines them."""
+    if published:
+        slots = _rescale(slots, model.optimizer.stored_slot_scales(), np.divide)
     if slots:
         pairs = model._trainable_pairs()
         params = [value for _, _, value in trainable_entries(model)]
@@ -125,6 +132,11 @@ def set_optimizer_state(model, scalars, slots):
                 f"The optimizer receives {len(pairs)} parameter arrays; the file holds state for {len(params)}."
             )
     model.optimizer.set_state({**scalars, "slots": slots})
+
+
+def _rescale(slots, scales, operation):
+    return [{name: operation(value, scales[name]).astype(np.asarray(value).dtype, copy=False)
+             if name in scales else value for name, value in group.items()} for group in slots]
 
 
 # Random state ------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 Members (in this order; nothing else is accepted):
 
     neurona.json          the manifest (deflated JSON):
-        format: "neurona", format_version: 1, kind: "model" | "weights",
+        format: "neurona", format_version: 2, kind: "model" | "weights",
         neurona_version, dtype ("float32", ...),
         model: {"class_name": "Sequential", "config": Sequential.get_config()},
         training: {"optimizer", "loss", "metrics"} or null (kind "model" only),
@@ -13,7 +13,10 @@ Members (in this order; nothing else is accepted):
                        "layers": {index: bit-generator state (Dropout's)}}
     weights.safetensors   the arrays (stored, not compressed; see `safetensors`):
         "layers.{i}.{name}"     parameter `name` ('kernel', 'bias') of layer i
-        "optimizer.{j}.{slot}"  optimizer slot of trainable parameter j (layer order)
+        "optimizer.{j}.{slot}"  optimizer slot of trainable parameter j (layer order), as the
+                                optimizer keeps it (`Optimizer.stored_slot_scales`), so that
+                                training resumes bit for bit; version 1 files hold the
+                                published rule's values and are converted when read
 
 Weights are safetensors (written by `safetensors.encode`, readable by the `safetensors`
 package) rather than .npz, so nothing in the file can even ask for a pickle. Metrics given as
@@ -34,7 +37,7 @@ from neurona.saving.errors import ModelFileError
 
 MANIFEST = "neurona.json"
 WEIGHTS = "weights.safetensors"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _LAYER_TENSOR = re.compile(r"^layers\.(\d{1,9})\.([A-Za-z_][A-Za-z0-9_]{0,63})$")
 _SLOT_TENSOR = re.compile(r"^optimizer\.(\d{1,9})\.([A-Za-z_][A-Za-z0-9_]{0,63})$")
 
@@ -98,7 +101,7 @@ def load(archive, compile=True):
                 for position, names in enumerate(optimizer_state["slots"])
             ]
             try:
-                model_state.set_optimizer_state(model, scalars, slots)
+                model_state.set_optimizer_state(model, scalars, slots, published=manifest["format_version"] == 1)
             except (ValueError, TypeError, KeyError) as error:
                 raise ModelFileError(f"{what}: invalid optimizer state: {error}") from None
     if manifest["kind"] == "model" and manifest.get("random_state") is not None:
