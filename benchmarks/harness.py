@@ -3,9 +3,10 @@
     python -m benchmarks.harness [--configs A,C] [--frameworks neurona,torch] [--repeats 3]
                                  [--threads 2] [--write BENCHMARKS.md]
 
-Each (framework, configuration, repeat) runs in a fresh process with the same data, seed and
-thread limit (OMP/OpenBLAS/MKL variables, torch.set_num_threads, TensorFlow's intra/inter-op
-pools). Reported: median training seconds, test accuracy, the ratio to each peer, and neurona's
+Each (framework, configuration, repeat) runs in a fresh process with the same data, seed
+(`--seed` plus the repeat's index, the same in every framework) and thread limit
+(OMP/OpenBLAS/MKL variables, torch.set_num_threads, TensorFlow's intra/inter-op pools).
+Reported: median training seconds, median test accuracy, the ratio to each peer, and neurona's
 effective GFLOP/s against a float32 sgemm peak measured in this run with the same threads.
 """
 
@@ -124,8 +125,9 @@ def format_report(configs, frameworks, seconds, accuracies, predictions, memory,
 
     parts = [
         f"Measured {datetime.date.today().isoformat()} with `python -m benchmarks.harness "
-        f"--repeats {args.repeats} --threads {args.threads}` (`make bench`), medians of {args.repeats} runs, "
-        f"each in a fresh process; training seconds exclude imports and data loading.",
+        f"--repeats {args.repeats} --threads {args.threads}` (`make bench`): medians of {args.repeats} runs, "
+        f"each in a fresh process, run r with seed {args.seed} + r in every framework; training seconds "
+        f"exclude imports and data loading.",
         "",
         f"Machine: {machine_description()}; float32 sgemm peak measured in the same run with "
         f"{args.threads} thread(s): **{peak:.0f} GFLOP/s**.",

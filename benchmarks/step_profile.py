@@ -1,6 +1,9 @@
-"""Time one training step of a 784-UNITS-10 MLP, on one BLAS thread.
+"""Time one training step of a 784-UNITS-10 MLP, with BLAS held to THREADS threads (1).
 
-    python -m benchmarks.step_profile --batch 32 --optimizer adam --units 128
+    python -m benchmarks.step_profile --batch 32 --optimizer adam --units 128 [--threads 2]
+
+`fit` may use fewer threads than allowed: it keeps small products on one
+(`neurona.backend.MULTITHREAD_MIN_MULTIPLY_ADDS`).
 
 Uses whichever neurona is importable, so an older commit can be measured the same way:
 `git worktree add /tmp/old COMMIT` then `PYTHONPATH=/tmp/old/src python -m benchmarks.step_profile`.
@@ -19,6 +22,7 @@ def main(argv=None):
     parser.add_argument("--units", type=int, default=128)
     parser.add_argument("--samples", type=int, default=20000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
 
     import neurona
@@ -28,7 +32,7 @@ def main(argv=None):
     x = rng.random((args.samples, 784), dtype=np.float32)
     y = rng.integers(0, 10, args.samples)
     times = []
-    with threadpool_limits(1, user_api="blas"):
+    with threadpool_limits(args.threads, user_api="blas"):
         for _ in range(args.repeats):
             neurona.utils.set_random_seed(0)
             model = neurona.models.Sequential([
@@ -41,7 +45,7 @@ def main(argv=None):
             times.append(time.perf_counter() - start)
     steps = -(-args.samples // args.batch)
     print(f"784-{args.units}-10, {args.optimizer}, batch {args.batch}: {min(times) / steps * 1e6:.0f} us/step "
-          f"(best of {args.repeats} epochs, one BLAS thread)")
+          f"(best of {args.repeats} epochs, BLAS threads <= {args.threads})")
 
 
 if __name__ == "__main__":

@@ -101,7 +101,8 @@ def load(archive, compile=True):
                 for position, names in enumerate(optimizer_state["slots"])
             ]
             try:
-                model_state.set_optimizer_state(model, scalars, slots, published=manifest["format_version"] == 1)
+                published = manifest["format_version"] == 1
+                model_state.set_optimizer_state(model, scalars, slots, published=published)
             except (ValueError, TypeError, KeyError) as error:
                 raise ModelFileError(f"{what}: invalid optimizer state: {error}") from None
     if manifest["kind"] == "model" and manifest.get("random_state") is not None:
