@@ -497,9 +497,9 @@ class _RunningMeans:
 
 
 def _mean(values):
-    """The mean of an array as a Python float (np.mean's dispatch costs more than the sum on
-    a batch)."""
-    return float(np.add.reduce(values, axis=None)) / values.size
+    """The mean of an array as a Python float, summed in float64 (so float16 losses cannot
+    overflow); np.mean's dispatch costs more than the sum itself on a batch."""
+    return float(np.add.reduce(values, axis=None, dtype=np.float64)) / values.size
 
 
 def _check_batch_size(batch_size, default=_DEFAULT_BATCH_SIZE):
