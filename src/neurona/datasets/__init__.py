@@ -16,11 +16,12 @@ from neurona.datasets.dataset import Dataset
 from neurona.datasets.digits import normalize_digit_image
 from neurona.datasets.errors import ChecksumError, DataFormatError, DatasetNotFoundError
 from neurona.datasets.formats import FORMATS, read_dataset, write_dataset
+from neurona.datasets.formats.image_folder import read_image
 from neurona.datasets.loading import load
 from neurona.datasets.preprocessing import flatten, image_shape_of, one_hot, scale, train_validation_split
 
 __all__ = [
     "CATALOG", "FORMATS", "ChecksumError", "DataFormatError", "Dataset", "DatasetNotFoundError",
     "catvnoncat", "fashion_mnist", "flatten", "image_shape_of", "load", "mnist", "normalize_digit_image", "one_hot",
-    "read_dataset", "scale", "train_validation_split", "write_dataset",
+    "read_dataset", "read_image", "scale", "train_validation_split", "write_dataset",
 ]

@@ -10,9 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from neurona.datasets import normalize_digit_image
-from neurona.datasets.formats.image_folder import read_image
-from neurona.datasets.preprocessing import image_shape_of
+from neurona.datasets import image_shape_of, normalize_digit_image, read_image
 from neurona.runs.data import class_probabilities, model_inputs
 
 DIGIT_DATASETS = ("mnist",)

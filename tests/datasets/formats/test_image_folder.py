@@ -98,3 +98,10 @@ def test_an_empty_folder(tmp_path):
     (tmp_path / "a").mkdir()
     with pytest.raises(DataFormatError, match="no PNG, JPEG or BMP file in class sub-folders"):
         read_image_folder(tmp_path)
+
+
+def test_read_image_is_public_in_datasets():
+    import neurona.datasets
+
+    assert neurona.datasets.read_image is read_image
+    assert "read_image" in neurona.datasets.__all__
