@@ -44,23 +44,25 @@ def train_quadratic(optimizer, steps):
 
 
 def reference_quadratic(update, steps):
+    params, _ = _follow_rule_on_quadratic(update, steps)
+    return [w - start for w, start in zip(params, STARTS)]
+
+
+def _follow_rule_on_quadratic(update, steps):
+    """The parameters and the rule's per-parameter state after `steps` on the quadratic."""
     params = [w.copy() for w in STARTS]
     states = [{} for _ in params]
     for t in range(1, steps + 1):
         for w, g, state in zip(params, quadratic_gradients(params), states):
             update(w, g, state, t)
-    return [w - start for w, start in zip(params, STARTS)]
+    return params, states
 
 
 def assert_slots_follow_rule(optimizer, update, steps, slot_to_rule):
     """After `steps` on the quadratic, the optimizer's slots, rescaled by its
     `stored_slot_scales`, equal the rule's state ({slot name: rule state key})."""
     train_quadratic(optimizer, steps)
-    states = [{} for _ in STARTS]
-    params = [w.copy() for w in STARTS]
-    for t in range(1, steps + 1):
-        for w, g, state in zip(params, quadratic_gradients(params), states):
-            update(w, g, state, t)
+    _, states = _follow_rule_on_quadratic(update, steps)
     scales = optimizer.stored_slot_scales()
     slots = optimizer.get_state()["slots"]
     assert len(slots) == len(states)
@@ -95,7 +97,8 @@ def reference_model(update, steps):
     states = [{} for _ in params]
     for t in range(1, steps + 1):
         probabilities = model._forward(INPUTS, training=True)
-        model._backward(model.loss.fused_gradient(TARGETS, probabilities), fused=True)
+        model._backward(model.loss.fused_gradient(TARGETS, probabilities), fused=True,
+                        needs_grad=model._layers_needing_input_grad())
         grads = [layer.grads[name] for layer in model.layers for name in layer.params]
         for w, g, state in zip(params, grads, states):
             update(w, g, state, t)

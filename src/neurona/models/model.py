@@ -106,9 +106,8 @@ class Model:
             x = layer.forward(x, training=training)
         return x
 
-    def _backward(self, grad, fused, needs_grad=None):
-        if needs_grad is None:
-            needs_grad = self._layers_needing_input_grad()
+    def _backward(self, grad, fused, needs_grad):
+        """Back-propagate `grad`; `needs_grad` is `_layers_needing_input_grad()`."""
         last = len(self.layers) - 1
         for index in range(last, -1, -1):
             layer = self.layers[index]
@@ -304,9 +303,9 @@ class Model:
                 largest = max(largest, batch_size * kernel.size)
         return largest
 
-    def _train_step(self, x, y, fused, pairs, needs_grad=None):
+    def _train_step(self, x, y, fused, pairs, needs_grad):
         outputs = self._forward(x, training=True)
-        logs = {"loss": _mean(self.loss.per_sample(y, outputs)) + self._regularization_loss()}
+        logs = {"loss": self.loss(y, outputs) + self._regularization_loss()}
         for name, metric in self.compiled_metrics:
             logs[name] = metric(y, outputs)
         if fused:
@@ -362,7 +361,7 @@ class Model:
         for step, start in enumerate(range(0, len(x), batch_size)):
             xb, yb = x[start:start + batch_size], y[start:start + batch_size]
             outputs = self._forward(xb, training=False)
-            logs = {"loss": _mean(self.loss.per_sample(yb, outputs))}
+            logs = {"loss": self.loss(yb, outputs)}
             for name, metric in self.compiled_metrics:
                 logs[name] = metric(yb, outputs)
             totals.add(logs, len(xb))
@@ -418,7 +417,8 @@ class Model:
     def train_on_batch(self, x, y):
         """One gradient step on (x, y); returns [loss, metric, ...] (or the loss alone)."""
         x, y = self._prepare_data(x, y)
-        logs = self._train_step(x, y, self._uses_fused_gradient(), self._trainable_pairs())
+        logs = self._train_step(x, y, self._uses_fused_gradient(), self._trainable_pairs(),
+                                self._layers_needing_input_grad())
         values = [logs[name] for name in self.metrics_names]
         return values[0] if len(values) == 1 else values
 
@@ -494,12 +494,6 @@ class _RunningMeans:
 
     def means(self):
         return {key: total / self.count for key, total in self.sums.items()} if self.count else {}
-
-
-def _mean(values):
-    """The mean of an array as a Python float, summed in float64 (so float16 losses cannot
-    overflow); np.mean's dispatch costs more than the sum itself on a batch."""
-    return float(np.add.reduce(values, axis=None, dtype=np.float64)) / values.size
 
 
 def _check_batch_size(batch_size, default=_DEFAULT_BATCH_SIZE):

@@ -79,7 +79,7 @@ class Optimizer:
         raise NotImplementedError
 
     def _ensure_slots(self, params):
-        if len(self._scratch) == len(params) and all(map(operator.is_, params, self._params_seen)):
+        if len(params) == len(self._params_seen) and all(map(operator.is_, params, self._params_seen)):
             return
         if not self._slots:
             self._slots = [
@@ -114,7 +114,7 @@ class Optimizer:
     def set_state(self, state):
         self.iterations = int(state["iterations"])
         self._slots = [{name: np.array(value) for name, value in slots.items()} for slots in state["slots"]]
-        self._scratch = []
+        self._params_seen = []  # check the new slots against the parameters at the next step
 
     def stored_slot_scales(self):
         """{slot name: s} for slots kept as (the published rule's value) / s, which spares an

@@ -135,8 +135,8 @@ def set_optimizer_state(model, scalars, slots, published=False):
 
 
 def _rescale(slots, scales, operation):
-    return [{name: operation(value, scales[name]).astype(np.asarray(value).dtype, copy=False)
-             if name in scales else value for name, value in group.items()} for group in slots]
+    return [{name: operation(value, scales[name]) if name in scales else value for name, value in group.items()}
+            for group in slots]
 
 
 # Random state ------------------------------------------------------------------------------
