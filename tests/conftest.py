@@ -30,6 +30,30 @@ def _fresh_session():
 
 
 @pytest.fixture
+def decode_png():
+    """Decode a PNG fully with Pillow and return its (width, height)."""
+    image_module = pytest.importorskip("PIL.Image")
+
+    def decode(path):
+        with image_module.open(path) as image:
+            assert image.format == "PNG"
+            image.load()
+            return image.size
+
+    return decode
+
+
+@pytest.fixture
+def offline_dataset_locations(tmp_path, monkeypatch):
+    """An empty cache, Keras home and system folder under tmp_path; offline sources only."""
+    monkeypatch.setenv("NEURONA_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    monkeypatch.setenv("NEURONA_SYSTEM_DATASETS_DIR", str(tmp_path / "system"))
+    monkeypatch.setenv("NEURONA_DATASET_SOURCES", "data_dir,cache,keras,system")
+    monkeypatch.delenv("NEURONA_DATASETS_URL", raising=False)
+
+
+@pytest.fixture
 def float64():
     backend.set_floatx("float64")
     yield

@@ -20,14 +20,9 @@ from neurona.datasets.idx import encode_idx
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
+def isolated(offline_dataset_locations, monkeypatch):
     """Own cache, Keras home and system folder; offline sources only; no data directory."""
-    monkeypatch.setenv("NEURONA_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
-    monkeypatch.setenv("NEURONA_SYSTEM_DATASETS_DIR", str(tmp_path / "system"))
-    monkeypatch.setenv("NEURONA_DATASET_SOURCES", "data_dir,cache,keras,system")
     monkeypatch.delenv("NEURONA_DATA_DIR", raising=False)
-    monkeypatch.delenv("NEURONA_DATASETS_URL", raising=False)
 
 
 @pytest.fixture

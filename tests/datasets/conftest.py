@@ -5,12 +5,8 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def isolated_locations(tmp_path, monkeypatch):
-    monkeypatch.setenv("NEURONA_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
-    monkeypatch.setenv("NEURONA_SYSTEM_DATASETS_DIR", str(tmp_path / "system"))
-    monkeypatch.setenv("NEURONA_DATASET_SOURCES", "data_dir,cache,keras,system")
-    monkeypatch.delenv("NEURONA_DATASETS_URL", raising=False)
+def isolated_locations(offline_dataset_locations):
+    """Applies `offline_dataset_locations` (tests/conftest.py) to every dataset test."""
 
 
 @pytest.fixture

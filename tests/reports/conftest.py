@@ -3,20 +3,6 @@ import pytest
 
 
 @pytest.fixture
-def decode_png():
-    """Decode a PNG fully with Pillow and return its (width, height)."""
-    image_module = pytest.importorskip("PIL.Image")
-
-    def decode(path):
-        with image_module.open(path) as image:
-            assert image.format == "PNG"
-            image.load()
-            return image.size
-
-    return decode
-
-
-@pytest.fixture
 def digits():
     """40 tiny 8x8 uint8 'images' whose brightest row is their label (0-7), and the labels."""
     rng = np.random.default_rng(0)

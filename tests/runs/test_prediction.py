@@ -72,16 +72,3 @@ def test_probabilities_lines_and_figure(tmp_path, decode_png):
     path = prediction.save_prediction_figure(tmp_path / "p.png", image, probabilities, ["a", "bb", "c"],
                                              "test", true_label=2)
     assert decode_png(path)[0] > 400
-
-
-@pytest.fixture
-def decode_png():
-    image_module = pytest.importorskip("PIL.Image")
-
-    def decode(path):
-        with image_module.open(path) as image:
-            assert image.format == "PNG"
-            image.load()
-            return image.size
-
-    return decode

@@ -270,13 +270,18 @@ def _hidden_layers(value):
     return list(value)
 
 
-def _activation(value):
-    _expect(isinstance(value, str), "must be an activation name.")
+def _registered_name(value, kind, get):
+    """`value`, a name that `get` (activations.get, optimizers.get) resolves."""
+    _expect(isinstance(value, str), f"must be an {kind} name.")
     try:
-        activations.get(value)
+        get(value)
     except ValueError as error:
-        raise ConfigError(f"is not an activation: {error}") from None
+        raise ConfigError(f"is not an {kind}: {error}") from None
     return value
+
+
+def _activation(value):
+    return _registered_name(value, "activation", activations.get)
 
 
 def _loss(value):
@@ -286,12 +291,7 @@ def _loss(value):
 
 
 def _optimizer(value):
-    _expect(isinstance(value, str), "must be an optimizer name.")
-    try:
-        optimizers.get(value)
-    except ValueError as error:
-        raise ConfigError(f"is not an optimizer: {error}") from None
-    return value.lower()
+    return _registered_name(value, "optimizer", optimizers.get).lower()
 
 
 def _optimizer_params(value):
