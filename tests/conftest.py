@@ -67,3 +67,15 @@ def data_dir():
     if not value or not Path(value).is_dir():
         pytest.skip("NEURONA_DATA_DIR is not set to a data folder")
     return Path(value)
+
+
+@pytest.fixture(params=["numpy", "numba"])
+def kernel_path(request):
+    """Run the test once on the NumPy references and once on the Numba kernels."""
+    from neurona import kernels
+
+    if request.param == "numba":
+        pytest.importorskip("numba")
+    kernels.set_kernels(request.param)
+    yield request.param
+    kernels.set_kernels(None)

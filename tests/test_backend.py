@@ -22,7 +22,10 @@ def test_make_rng_follows_numpy_global_seed_unless_given_one():
     assert backend.make_rng(generator) is generator
 
 
-def test_blas_thread_policy_depends_only_on_the_product_size():
+def test_blas_thread_policy_depends_only_on_the_product_size(monkeypatch):
+    from neurona.kernels import policy
+
+    monkeypatch.setattr(policy, "measured_thresholds", lambda path="numba": policy.Thresholds(1_000_000, 50_000))
     assert backend.blas_threads_for(32 * 784 * 32) == 1
     assert backend.blas_threads_for(32 * 784 * 128) is None
     assert backend.blas_threads_for(128 * 784 * 256) is None

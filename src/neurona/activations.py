@@ -11,10 +11,15 @@ import math
 
 import numpy as np
 
+from neurona.kernels import activations as maths
+
 
 class Activation:
     name = None
     uses_input = False
+    # The code by which fused kernels compute this activation in their loops (None: they
+    # call `forward` and `backward` around the kernels instead).
+    kernel_code = None
 
     def forward(self, x, out=None):
         raise NotImplementedError
@@ -34,72 +39,60 @@ class Activation:
 
 class Linear(Activation):
     name = "linear"
+    kernel_code = maths.LINEAR
 
     def forward(self, x, out=None):
-        if out is None:
-            return x.copy()
-        if out is not x:
-            np.copyto(out, x)
-        return out
+        return maths.linear(x, out)
 
     def backward(self, grad, x, y, out=None):
-        return self.forward(grad, out)
+        return maths.linear_derivative_times(grad, y, out)
 
 
 class ReLU(Activation):
     """max(x, 0); its derivative is taken as 0 at x = 0."""
 
     name = "relu"
+    kernel_code = maths.RELU
 
     def forward(self, x, out=None):
-        return np.maximum(x, 0, out=out)
+        return maths.relu(x, out)
 
     def backward(self, grad, x, y, out=None):
-        return np.multiply(grad, y > 0, out=out)
+        return maths.relu_derivative_times(grad, y, out)
 
 
 class Sigmoid(Activation):
     """1 / (1 + exp(-x)), computed without overflow for large |x|."""
 
     name = "sigmoid"
+    kernel_code = maths.SIGMOID
 
     def forward(self, x, out=None):
-        # exp(-|x|) never overflows; then 1/(1+e) for x >= 0 and e/(1+e) for x < 0.
-        negative = x < 0
-        exp_neg_abs = np.exp(-np.abs(x))
-        if out is None:
-            # An array even for 0-d input, so the masked multiply below can write into it.
-            out = np.empty(np.shape(x), dtype=exp_neg_abs.dtype)
-        np.divide(1.0, 1.0 + exp_neg_abs, out=out)
-        np.multiply(out, exp_neg_abs, out=out, where=negative)
-        return out
+        return maths.sigmoid(x, out)
 
     def backward(self, grad, x, y, out=None):
-        derivative = y * (1.0 - y)
-        return np.multiply(grad, derivative, out=out)
+        return maths.sigmoid_derivative_times(grad, y, out)
 
 
 class Tanh(Activation):
     name = "tanh"
+    kernel_code = maths.TANH
 
     def forward(self, x, out=None):
-        return np.tanh(x, out=out)
+        return maths.tanh(x, out)
 
     def backward(self, grad, x, y, out=None):
-        derivative = 1.0 - y * y
-        return np.multiply(grad, derivative, out=out)
+        return maths.tanh_derivative_times(grad, y, out)
 
 
 class Softmax(Activation):
     """exp(x_i) / sum_j exp(x_j) over the last axis, shifted by the row maximum for stability."""
 
     name = "softmax"
+    kernel_code = maths.SOFTMAX
 
     def forward(self, x, out=None):
-        out = np.subtract(x, x.max(axis=-1, keepdims=True), out=out)
-        np.exp(out, out=out)
-        out /= out.sum(axis=-1, keepdims=True)
-        return out
+        return maths.softmax(x, out)
 
     def backward(self, grad, x, y, out=None):
         # Jacobian-vector product: y * (grad - sum(grad * y)).

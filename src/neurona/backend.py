@@ -63,41 +63,35 @@ def clear_session():
     _name_counts.clear()
 
 
-# Below this many multiply-adds, a matrix product runs no faster on two BLAS threads than on
-# one: handing work to a second thread costs what it saves. Above it, a step's products take
-# about 0.55x the time on two threads of an idle 2-core machine (batch 32 x 784 x 128, 3.2M:
-# 174 -> 99 us; batch 32 x 784 x 32, 0.8M: no gain). `python -m benchmarks.blas_crossover`
-# measures it; see BENCHMARKS.md.
-MULTITHREAD_MIN_MULTIPLY_ADDS = 1_000_000
-_blas_threads = None
+def set_kernels(path):
+    """Run the compiled 'numba' kernels or the 'numpy' references (None: Numba when it
+    imports, unless NEURONA_KERNELS says otherwise). Takes effect at the next fit or predict."""
+    from neurona import kernels
+
+    kernels.set_kernels(path)
 
 
 def set_blas_threads(threads):
-    """Fix the BLAS thread count used while training (None: chosen per model and batch size)."""
-    global _blas_threads
-    if threads is not None and (not isinstance(threads, int) or threads < 1):
-        raise ValueError(f"threads must be a positive integer or None. Received: threads={threads!r}")
-    _blas_threads = threads
+    """Fix the BLAS thread count used while training (None: chosen by measuring this machine,
+    see `neurona.kernels.policy`)."""
+    from neurona.kernels import policy
+
+    policy.set_blas_threads(threads)
 
 
 def blas_threads_for(multiply_adds):
     """BLAS threads for a step whose largest matrix product has `multiply_adds`, or None to
-    leave BLAS as it is. The choice depends only on shapes, so results stay reproducible."""
-    if _blas_threads is not None:
-        return _blas_threads
-    return 1 if multiply_adds < MULTITHREAD_MIN_MULTIPLY_ADDS else None
+    leave BLAS as it is (all cores). Depends only on shapes and this machine's measurement,
+    so results stay reproducible."""
+    from neurona.kernels import policy
+
+    return policy.blas_threads_for(multiply_adds)
 
 
 @contextlib.contextmanager
 def blas_thread_limit(threads):
     """Limit BLAS to `threads` inside the block (needs threadpoolctl; a no-op without it)."""
-    if threads is None:
-        yield
-        return
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        yield
-        return
-    with threadpool_limits(limits=threads, user_api="blas"):
+    from neurona.kernels import policy
+
+    with policy.blas_limit(threads):
         yield

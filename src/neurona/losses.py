@@ -14,12 +14,16 @@ labels.
 
 import numpy as np
 
-from neurona import activations, backend
+from neurona import activations, backend, metrics
+from neurona.kernels import losses as loss_kernels
 
 
 class Loss:
     name = None
     fused_activation = None
+    # The accuracy metric that `fused_step` counts along with the loss (None: no fused step).
+    fused_accuracy = None
+    _fused_kernel = None
 
     def __init__(self, from_logits=False):
         self.from_logits = bool(from_logits)
@@ -35,6 +39,19 @@ class Loss:
     def fused_gradient(self, y_true, probs, out=None):
         """dLoss/dlogits when `probs = fused_activation(logits)`: (probs - y) / batch."""
         raise NotImplementedError
+
+    def fused_step(self, y_true, logits, out):
+        """From the logits of `fused_activation`: (batch-mean loss, `fused_accuracy`), with
+        dLoss/dlogits written into `out` (which may be `logits`), in one kernel pass."""
+        low, high = _clip_bounds(backend.epsilon(), logits.dtype)
+        loss_sum, correct = self._fused_kernel(logits, self._kernel_targets(y_true), low, high, out)
+        return loss_sum / logits.shape[0], correct / self._accuracy_count(logits)
+
+    def _kernel_targets(self, y_true):
+        return y_true
+
+    def _accuracy_count(self, logits):
+        return logits.shape[0]
 
     def prepare_targets(self, y_true, output_shape, dtype):
         """Check labels against the model output shape (batch axis excluded); return them ready.
@@ -71,6 +88,8 @@ class CategoricalCrossentropy(Loss):
 
     name = "categorical_crossentropy"
     fused_activation = "softmax"
+    fused_accuracy = staticmethod(metrics.categorical_accuracy)
+    _fused_kernel = staticmethod(loss_kernels.softmax_categorical_crossentropy)
 
     def per_sample(self, y_true, y_pred):
         if self.from_logits:
@@ -111,6 +130,11 @@ class SparseCategoricalCrossentropy(Loss):
 
     name = "sparse_categorical_crossentropy"
     fused_activation = "softmax"
+    fused_accuracy = staticmethod(metrics.sparse_categorical_accuracy)
+    _fused_kernel = staticmethod(loss_kernels.softmax_sparse_crossentropy)
+
+    def _kernel_targets(self, y_true):
+        return _as_indices(y_true)
 
     def per_sample(self, y_true, y_pred):
         labels = _as_indices(y_true)
@@ -171,6 +195,11 @@ class BinaryCrossentropy(Loss):
 
     name = "binary_crossentropy"
     fused_activation = "sigmoid"
+    fused_accuracy = staticmethod(metrics.binary_accuracy)
+    _fused_kernel = staticmethod(loss_kernels.sigmoid_binary_crossentropy)
+
+    def _accuracy_count(self, logits):
+        return logits.size
 
     def per_sample(self, y_true, y_pred):
         if self.from_logits:
@@ -222,9 +251,18 @@ class MeanSquaredError(Loss):
 
 
 def _clip(probs):
-    eps = backend.epsilon()
-    # np.minimum(np.maximum(...)) is np.clip without its dispatch overhead on small batches.
-    return np.minimum(np.maximum(probs, eps), 1.0 - eps)
+    return loss_kernels.clip_probabilities(probs, backend.epsilon())
+
+
+_BOUNDS = {}
+
+
+def _clip_bounds(eps, dtype):
+    """`kernels.losses.clip_bounds`, remembered: a step asks for the same ones every time."""
+    key = (eps, dtype)
+    if key not in _BOUNDS:
+        _BOUNDS[key] = loss_kernels.clip_bounds(eps, dtype)
+    return _BOUNDS[key]
 
 
 def _inside_clip(probs):

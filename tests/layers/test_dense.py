@@ -53,7 +53,7 @@ def check_gradients(layer, rng):
 
 @pytest.mark.usefixtures("float64")
 @pytest.mark.parametrize("activation", ACTIVATIONS)
-def test_gradients_through_each_activation(activation, rng):
+def test_gradients_through_each_activation(activation, rng, kernel_path):
     check_gradients(build_with_random_weights(Dense(UNITS, activation=activation), rng), rng)
 
 
@@ -61,7 +61,7 @@ def test_gradients_through_each_activation(activation, rng):
 @pytest.mark.parametrize("kernel_regularizer", ["l1", "l2", regularizers.L1L2(l1=0.03, l2=0.05)],
                          ids=["l1", "l2", "l1_l2"])
 @pytest.mark.parametrize("activation", ["linear", "tanh"])
-def test_gradients_with_a_kernel_regularizer(kernel_regularizer, activation, rng):
+def test_gradients_with_a_kernel_regularizer(kernel_regularizer, activation, rng, kernel_path):
     layer = build_with_random_weights(
         Dense(UNITS, activation=activation, kernel_regularizer=kernel_regularizer), rng
     )
@@ -70,14 +70,14 @@ def test_gradients_with_a_kernel_regularizer(kernel_regularizer, activation, rng
 
 
 @pytest.mark.usefixtures("float64")
-def test_gradients_with_a_bias_regularizer(rng):
+def test_gradients_with_a_bias_regularizer(rng, kernel_path):
     layer = build_with_random_weights(Dense(UNITS, activation="sigmoid", bias_regularizer="l2"), rng)
 
     check_gradients(layer, rng)
 
 
 @pytest.mark.usefixtures("float64")
-def test_gradients_without_bias(rng):
+def test_gradients_without_bias(rng, kernel_path):
     layer = build_with_random_weights(Dense(UNITS, activation="elu", use_bias=False), rng)
 
     assert list(layer.params) == ["kernel"]
@@ -85,7 +85,7 @@ def test_gradients_without_bias(rng):
 
 
 @pytest.mark.usefixtures("float64")
-def test_backward_without_activation_takes_the_pre_activation_gradient(rng):
+def test_backward_without_activation_takes_the_pre_activation_gradient(rng, kernel_path):
     layer = build_with_random_weights(Dense(UNITS, activation="softmax"), rng)
     x = rng.normal(size=(BATCH, INPUTS))
     grad_pre = rng.normal(size=(BATCH, UNITS))
@@ -98,7 +98,7 @@ def test_backward_without_activation_takes_the_pre_activation_gradient(rng):
     np.testing.assert_allclose(layer.grads["bias"], grad_pre.sum(axis=0), rtol=1e-12)
 
 
-def test_forward_computes_activation_of_affine_map(rng):
+def test_forward_computes_activation_of_affine_map(rng, kernel_path):
     layer = build_with_random_weights(Dense(UNITS, activation="tanh"), rng)
     x = rng.normal(size=(BATCH, INPUTS)).astype(np.float32)
 
@@ -161,7 +161,7 @@ def test_parameter_counts():
     assert no_bias.count_params() == 150
 
 
-def test_backward_without_input_gradient_still_fills_parameter_gradients(rng):
+def test_backward_without_input_gradient_still_fills_parameter_gradients(rng, kernel_path):
     layer = build_with_random_weights(Dense(UNITS), rng)
     x = rng.normal(size=(BATCH, INPUTS)).astype(np.float32)
     grad_output = np.ones((BATCH, UNITS), dtype=np.float32)

@@ -11,18 +11,20 @@ def rng():
     return np.random.default_rng(5)
 
 
-def with_fixed_mask(layer, mask):
-    layer._draw_mask = lambda shape, dtype: mask.astype(dtype)
+def with_fixed_uniforms(layer, uniform):
+    """The layer draws these uniform numbers, so its mask is (uniform >= rate) / (1 - rate)."""
+    layer._uniform = lambda shape, dtype: uniform.astype(dtype)
     return layer
 
 
 @pytest.mark.usefixtures("float64")
-def test_input_gradient_with_a_fixed_mask(rng):
+def test_input_gradient_with_a_fixed_mask(rng, kernel_path):
     rate = 0.4
     x = rng.normal(size=(4, 6))
     r = rng.normal(size=x.shape)
-    mask = (rng.uniform(size=x.shape) >= rate) / (1 - rate)
-    layer = with_fixed_mask(Dropout(rate), mask)
+    uniform = rng.uniform(size=x.shape)
+    mask = (uniform >= rate) / (1 - rate)
+    layer = with_fixed_uniforms(Dropout(rate), uniform)
     layer.build(x.shape[1:])
 
     def objective():

@@ -20,7 +20,7 @@ def small_model(classes=3, features=8):
     return Sequential([Dense(16, activation="relu", input_dim=features), Dense(classes, activation="softmax")])
 
 
-def test_fit_learns_separable_clusters_and_reports_history():
+def test_fit_learns_separable_clusters_and_reports_history(kernel_path):
     x, y = blobs()
     model = small_model()
     model.compile(Adam(0.01), "sparse_categorical_crossentropy", metrics=["accuracy"])
@@ -43,7 +43,7 @@ def test_history_answers_to_keras2_acc_names():
     assert history.history["val_acc"] == history.history["val_accuracy"]
 
 
-def test_categorical_and_binary_targets_train_with_matching_accuracy_metric():
+def test_categorical_and_binary_targets_train_with_matching_accuracy_metric(kernel_path):
     x, y = blobs(classes=2)
     onehot = utils.to_categorical(y, 2)
     model = small_model(classes=2)
@@ -72,7 +72,7 @@ def test_evaluate_without_metrics_returns_the_loss_alone_and_return_dict():
     assert set(model.evaluate(x, y, verbose=0, return_dict=True)) == {"loss", "accuracy"}
 
 
-def test_loss_includes_regularization_penalty():
+def test_loss_includes_regularization_penalty(kernel_path):
     x, y = blobs(samples=64)
     plain = small_model()
     regularized = Sequential([Dense(16, activation="relu", input_dim=8, kernel_regularizer="l2"),
@@ -84,7 +84,7 @@ def test_loss_includes_regularization_penalty():
     assert regularized.evaluate(x, y, verbose=0) == pytest.approx(plain.evaluate(x, y, verbose=0) + penalty, rel=1e-5)
 
 
-def test_predict_matches_manual_forward_and_batches_do_not_matter():
+def test_predict_matches_manual_forward_and_batches_do_not_matter(kernel_path):
     x, _ = blobs(samples=50)
     model = small_model()
     kernel1, bias1, kernel2, bias2 = model.get_weights()
@@ -125,7 +125,7 @@ def test_fit_converts_inputs_once_to_floatx_and_keeps_float32_weights():
     assert all(w.dtype == np.float32 for w in model.get_weights())
 
 
-def test_float64_models_train_in_float64(float64):
+def test_float64_models_train_in_float64(float64, kernel_path):
     x, y = blobs(samples=64)
     model = small_model()
     model.compile("adam", "sparse_categorical_crossentropy")
@@ -135,7 +135,7 @@ def test_float64_models_train_in_float64(float64):
     backend.set_floatx("float32")
 
 
-def test_dropout_is_active_in_fit_and_off_in_predict():
+def test_dropout_is_active_in_fit_and_off_in_predict(kernel_path):
     x, _ = blobs(samples=10)
     model = Sequential([Dense(32, input_dim=8), Dropout(0.5), Dense(3, activation="softmax")])
     np.testing.assert_array_equal(model.predict(x), model.predict(x))
@@ -164,7 +164,7 @@ def test_shuffle_false_uses_samples_in_order():
         np.testing.assert_array_equal(a, b)
 
 
-def test_train_on_batch_matches_one_epoch_of_one_full_batch():
+def test_train_on_batch_matches_one_epoch_of_one_full_batch(kernel_path):
     x, y = blobs(samples=32)
     first, second = small_model(), small_model()
     second.set_weights(first.get_weights())
@@ -177,7 +177,7 @@ def test_train_on_batch_matches_one_epoch_of_one_full_batch():
         np.testing.assert_allclose(a, b, rtol=1e-6)
 
 
-def test_fused_and_unfused_gradients_give_the_same_training_step(float64):
+def test_fused_and_unfused_gradients_give_the_same_training_step(float64, kernel_path):
     """softmax + cross-entropy uses (p - y)/n; a separate Activation layer goes through the Jacobians."""
     from neurona.layers import Activation
 

@@ -9,11 +9,11 @@
 """
 
 import os
-import sys
 from pathlib import Path
 
+from neurona.utils.cache import CACHE_DIR_VARIABLE, cache_dir  # noqa: F401  (re-exported)
+
 DATA_DIR_VARIABLE = "NEURONA_DATA_DIR"
-CACHE_DIR_VARIABLE = "NEURONA_CACHE_DIR"
 KERAS_HOME_VARIABLE = "KERAS_HOME"
 SYSTEM_DIR_VARIABLE = "NEURONA_SYSTEM_DATASETS_DIR"
 
@@ -26,20 +26,6 @@ def _from_environment(variable):
 def data_dir():
     """The data directory from NEURONA_DATA_DIR, or None when it is not set."""
     return _from_environment(DATA_DIR_VARIABLE)
-
-
-def cache_dir():
-    """neurona's own cache: NEURONA_CACHE_DIR, else the platform's user cache folder + neurona."""
-    configured = _from_environment(CACHE_DIR_VARIABLE)
-    if configured:
-        return configured
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Caches"
-    else:
-        base = _from_environment("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return base / "neurona"
 
 
 def keras_datasets_dir():

@@ -21,6 +21,9 @@ class Layer:
     """
 
     activation = None
+    # Whether forward(x, training, apply_activation=False) returns the pre-activations, which
+    # lets the model fuse the output activation into the loss kernel.
+    can_skip_activation = False
 
     def __init__(self, name=None, trainable=True, dtype=None, input_shape=None,
                  input_dim=None, batch_input_shape=None):

@@ -3,6 +3,8 @@
 import numpy as np
 
 from neurona import activations, backend, initializers, regularizers
+from neurona.kernels import dense as dense_kernels
+from neurona.kernels.activations import LINEAR, SOFTMAX
 from neurona.layers.base import Layer
 
 
@@ -19,6 +21,8 @@ class Dense(Layer):
 
     Shapes: inputs (batch, in) → outputs (batch, units); kernel (in, units), bias (units,).
     """
+
+    can_skip_activation = True
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
@@ -51,36 +55,49 @@ class Dense(Layer):
     def compute_output_shape(self, input_shape):
         return (self.units,)
 
-    def forward(self, x, training=False):
+    def forward(self, x, training=False, apply_activation=True):
+        """`apply_activation=False` returns the pre-activations (the logits, for a fused loss)."""
         kernel = self.params["kernel"]
         batch = x.shape[0]
         pre_activation = self._buffer("pre_activation", (batch, self.units), kernel.dtype)
         np.matmul(x, kernel, out=pre_activation)
-        if self.use_bias:
-            pre_activation += self.params["bias"]
-        if self.activation.uses_input:
-            outputs = self._buffer("outputs", (batch, self.units), kernel.dtype)
-            self.activation.forward(pre_activation, out=outputs)
+        code = self.activation.kernel_code if apply_activation else LINEAR
+        bias = self.params["bias"] if self.use_bias else kernel[0]
+        if code is not None:
+            dense_kernels.bias_activation(pre_activation, bias, self.use_bias, code, pre_activation)
+            outputs = pre_activation
         else:
-            outputs = self.activation.forward(pre_activation, out=pre_activation)
+            if self.use_bias:
+                dense_kernels.bias_activation(pre_activation, bias, True, LINEAR, pre_activation)
+            if self.activation.uses_input:
+                outputs = self._buffer("outputs", (batch, self.units), kernel.dtype)
+                self.activation.forward(pre_activation, out=outputs)
+            else:
+                outputs = self.activation.forward(pre_activation, out=pre_activation)
         self._inputs, self._pre_activation, self._outputs = x, pre_activation, outputs
+        self._activation_applied = apply_activation
         return outputs
 
     def backward(self, grad_output, need_input_grad=True, through_activation=True):
         """`through_activation=False` takes `grad_output` as dLoss/dpre_activation (fused loss)."""
         kernel = self.params["kernel"]
-        if through_activation:
+        bias_grad = self.grads["bias"] if self.use_bias else kernel[0]
+        code = self.activation.kernel_code if through_activation and self._activation_applied else LINEAR
+        if code is None or code == SOFTMAX:
+            # No fused derivative: the activation's own backward, then the bias sum.
             grad_pre = self._buffer("grad_pre_activation", grad_output.shape, kernel.dtype)
             self.activation.backward(grad_output, self._pre_activation, self._outputs, out=grad_pre)
+            code = LINEAR
         else:
-            grad_pre = grad_output
+            grad_pre = grad_output if code == LINEAR else self._buffer(
+                "grad_pre_activation", grad_output.shape, kernel.dtype)
+        upstream = grad_pre if code == LINEAR else grad_output
+        dense_kernels.activation_backward_bias(upstream, self._outputs, code, grad_pre, self.use_bias, bias_grad)
         np.matmul(self._inputs.T, grad_pre, out=self.grads["kernel"])
         if self.kernel_regularizer is not None:
             self.kernel_regularizer.add_gradient(kernel, self.grads["kernel"])
-        if self.use_bias:
-            np.add.reduce(grad_pre, axis=0, out=self.grads["bias"])
-            if self.bias_regularizer is not None:
-                self.bias_regularizer.add_gradient(self.params["bias"], self.grads["bias"])
+        if self.use_bias and self.bias_regularizer is not None:
+            self.bias_regularizer.add_gradient(self.params["bias"], self.grads["bias"])
         if not need_input_grad:
             return None
         grad_input = self._buffer("grad_inputs", self._inputs.shape, kernel.dtype)

@@ -3,6 +3,7 @@
 import numpy as np
 
 from neurona import backend
+from neurona.kernels import dropout as dropout_kernels
 from neurona.layers.base import Layer
 
 
@@ -30,19 +31,24 @@ class Dropout(Layer):
         if not training or self.rate == 0:
             self._mask = None
             return x
-        self._mask = self._draw_mask(x.shape, x.dtype)
-        return np.multiply(x, self._mask, out=self._buffer("outputs", x.shape, x.dtype))
+        mask = self._buffer("mask", x.shape, x.dtype)
+        outputs = self._buffer("outputs", x.shape, x.dtype)
+        dropout_kernels.dropout_mask(x, self._uniform(x.shape, x.dtype), self.rate, mask, outputs)
+        self._mask = mask
+        return outputs
 
     def reseed(self, key):
         """Start a new mask sequence from `key` (a list of ints), mixed with the layer's own seed."""
         own = [self.seed] if isinstance(self.seed, (int, np.integer)) else []
         self._rng = np.random.default_rng(own + list(key))
 
-    def _draw_mask(self, shape, dtype):
-        mask = self._buffer("mask", shape, dtype)
-        keep = self._rng.random(shape, dtype=np.float64 if dtype == np.float64 else np.float32) >= self.rate
-        np.multiply(keep, 1.0 / (1.0 - self.rate), out=mask)
-        return mask
+    def _uniform(self, shape, dtype):
+        """Uniform numbers in [0, 1) from the layer's generator, in a reused buffer (float32
+        for float16 inputs, so that both kernel paths draw the same masks)."""
+        draw_dtype = np.float64 if dtype == np.float64 else np.float32
+        uniform = self._buffer("uniform", shape, np.dtype(draw_dtype))
+        self._rng.random(out=uniform, dtype=draw_dtype)
+        return uniform
 
     def backward(self, grad_output, need_input_grad=True):
         if not need_input_grad:

@@ -1,0 +1,306 @@
+"""The execution policy of one `fit` or `predict`: the kernel path and the thread counts.
+
+Fixed when the call starts and applied for its duration, so nothing changes mid-run and the
+same shapes on the same machine always get the same threads (and so the same rounding).
+
+Thread counts come from measurement, not from a rule fitted to one CPU: the first time neurona
+trains on a machine it times (in about a tenth of a second) a matrix product on one thread and
+on all of them at a ladder of sizes, and an elementwise compiled loop likewise, and keeps the
+smallest sizes at which more threads pay, in `threads.json` in neurona's cache, keyed by the
+CPU model, the core count and the BLAS. On a 2-core AMD EPYC the product crossed over near
+1M multiply-adds; on a 2-core Xeon with AVX-512 one BLAS thread was faster for every product
+of config A. `NEURONA_REMEASURE_THREADS=1` measures again.
+
+BLAS threads and Numba threads never run at once: a step's products and its compiled loops
+alternate on the same thread that calls them, and each pool is sized to the cores.
+"""
+
+import contextlib
+import dataclasses
+import json
+import os
+import platform
+import time
+
+import numpy as np
+
+from neurona import kernels
+from neurona.kernels._compile import compiled, numba_module, prange
+
+THREADS_FILE = "threads.json"
+REMEASURE_VARIABLE = "NEURONA_REMEASURE_THREADS"
+NEVER = 2**62
+
+_blas_override = None
+_measured = None
+_controller = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Thresholds:
+    """Smallest work at which all cores beat one: multiply-adds of the largest product, and
+    elements of the largest elementwise pass (NEVER when one thread always won)."""
+
+    blas_min_multiply_adds: int
+    numba_min_elements: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ExecutionPolicy:
+    kernels: str              # 'numba' or 'numpy'
+    blas_threads: int | None  # None leaves BLAS as it is (all cores)
+    numba_threads: int
+
+    @contextlib.contextmanager
+    def applied(self):
+        previous_path = kernels.active_path()
+        numba = numba_module() if self.kernels == "numba" else None
+        previous_numba = numba.get_num_threads() if numba is not None else None
+        kernels._set_current(self.kernels)
+        if numba is not None:
+            numba.set_num_threads(self.numba_threads)
+        try:
+            with blas_limit(self.blas_threads):
+                yield self
+        finally:
+            kernels._set_current(previous_path)
+            if numba is not None:
+                numba.set_num_threads(previous_numba)
+
+
+def set_blas_threads(threads):
+    """Fix the BLAS thread count used while training (None: chosen by measurement)."""
+    global _blas_override
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+        raise ValueError(f"threads must be a positive integer or None. Received: threads={threads!r}")
+    _blas_override = threads
+
+
+def cores():
+    return os.cpu_count() or 1
+
+
+def training_policy(largest_product, largest_elementwise):
+    """The policy for a `fit` whose largest matrix product has `largest_product`
+    multiply-adds and whose largest elementwise pass covers `largest_elementwise` values."""
+    path = kernels.resolve()
+    thresholds = measured_thresholds(path)
+    if _blas_override is not None:
+        blas = _blas_override
+    else:
+        blas = 1 if largest_product < thresholds.blas_min_multiply_adds else None
+    numba_threads = 1
+    if path == "numba" and largest_elementwise >= thresholds.numba_min_elements:
+        numba_threads = cores()
+    return ExecutionPolicy(path, blas, numba_threads)
+
+
+def inference_policy():
+    """The policy for `predict` and `evaluate`: the kernel path only. Threads stay as they
+    are, since changing them costs more (about 1 ms) than predicting one image."""
+    return ExecutionPolicy(kernels.resolve(), None, 1)
+
+
+def blas_threads_for(multiply_adds):
+    """BLAS threads for a step whose largest product has `multiply_adds` (None: all cores)."""
+    if _blas_override is not None:
+        return _blas_override
+    return 1 if multiply_adds < measured_thresholds(kernels.active_path()).blas_min_multiply_adds else None
+
+
+# Measurement --------------------------------------------------------------------------------
+
+def machine_key():
+    """CPU model, core count and BLAS: what a measured threshold is valid for."""
+    blas = "unknown BLAS"
+    controller = _thread_controller()
+    if controller is not None:
+        infos = [info for info in controller.info() if info.get("user_api") == "blas"]
+        if infos:
+            blas = f"{infos[0].get('internal_api')} {infos[0].get('version')} {infos[0].get('architecture')}"
+    return f"{cpu_model()} | {cores()} cores | {blas}"
+
+
+def cpu_model():
+    """The CPU's model name (Linux: /proc/cpuinfo, with family and model numbers)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as file:
+            text = file.read()
+    except OSError:
+        return platform.processor() or platform.machine()
+    fields = {}
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        key = key.strip()
+        if key and key not in fields:
+            fields[key] = value.strip()
+        if not line.strip() and fields:
+            break
+    name = fields.get("model name") or platform.processor() or platform.machine()
+    if "cpu family" in fields and "model" in fields:
+        name += f" (family {fields['cpu family']}, model {fields['model']})"
+    if "avx512f" in fields.get("flags", "").split():
+        name += " AVX-512"
+    return name
+
+
+def measured_thresholds(path="numba"):
+    """Thresholds for this machine: cached, else measured now and cached."""
+    global _measured
+    if cores() == 1:
+        return Thresholds(NEVER, NEVER)
+    key = machine_key()
+    remeasure = os.environ.get(REMEASURE_VARIABLE, "") not in ("", "0")
+    if _measured is not None and _measured[0] == key and not remeasure:
+        return _measured[1]
+    stored = {} if remeasure else _read_cache()
+    entry = stored.get(key, {})
+    blas = entry.get("blas_min_multiply_adds")
+    elements = entry.get("numba_min_elements")
+    changed = False
+    if blas is None:
+        blas, changed = measure_blas_crossover(), True
+    if elements is None and path == "numba" and numba_module() is not None:
+        elements, changed = measure_numba_crossover(), True
+    if changed:
+        entry = {"blas_min_multiply_adds": int(blas)}
+        if elements is not None:
+            entry["numba_min_elements"] = int(elements)
+        _write_cache({**_read_cache(), key: entry})
+    thresholds = Thresholds(int(blas), int(elements) if elements is not None else NEVER)
+    if elements is not None:
+        _measured = (key, thresholds)
+    return thresholds
+
+
+# (batch, inputs, units) of the products timed: 0.4M to 25M multiply-adds, the tutorials' sizes.
+_BLAS_LADDER = ((32, 784, 16), (32, 784, 32), (32, 784, 64), (32, 784, 128), (64, 784, 128),
+                (128, 784, 128), (128, 784, 256))
+_ELEMENT_LADDER = (2_048, 8_192, 32_768, 131_072, 524_288)
+# All cores must win by this margin, here and at every larger size, to be chosen.
+_MARGIN = 0.9
+
+
+def measure_blas_crossover():
+    """Smallest multiply-adds at which a step's two products (x @ W and x.T @ dY) run faster
+    on all cores than on one, at this and every larger size of the ladder."""
+    controller = _thread_controller()
+    if controller is None:
+        return NEVER
+    rng = np.random.default_rng(0)
+    results = []
+    for batch, inputs, units in _BLAS_LADDER:
+        x = rng.random((batch, inputs), dtype=np.float32)
+        w = rng.random((inputs, units), dtype=np.float32)
+        dy = rng.random((batch, units), dtype=np.float32)
+        out, dw = np.empty((batch, units), np.float32), np.empty((inputs, units), np.float32)
+
+        def step():
+            np.matmul(x, w, out=out)
+            np.matmul(x.T, dy, out=dw)
+
+        timings = []
+        for threads in (1, cores()):
+            with controller.limit(limits=threads, user_api="blas"):
+                timings.append(_best_time(step))
+        results.append((batch * inputs * units, timings[0], timings[1]))
+    return _crossover(results)
+
+
+@compiled(parallel=True)
+def _scale_add(target, source, factor):
+    for i in prange(target.size):
+        target[i] = target[i] * factor + source[i]
+
+
+def measure_numba_crossover():
+    """Smallest size at which an elementwise compiled loop runs faster on all cores."""
+    numba = numba_module()
+    function = _scale_add.dispatcher()
+    previous = numba.get_num_threads()
+    rng = np.random.default_rng(0)
+    results = []
+    try:
+        for size in _ELEMENT_LADDER:
+            target, source = rng.random(size, dtype=np.float32), rng.random(size, dtype=np.float32)
+            timings = []
+            for threads in (1, cores()):
+                numba.set_num_threads(threads)
+                timings.append(_best_time(lambda: function(target, source, np.float32(0.5))))
+            results.append((size, timings[0], timings[1]))
+    finally:
+        numba.set_num_threads(previous)
+    return _crossover(results)
+
+
+def _crossover(results):
+    """From (size, one-thread seconds, all-cores seconds) rows in increasing size: the
+    smallest size from which all cores always win by the margin (NEVER if they never do)."""
+    threshold = NEVER
+    for size, single, multi in reversed(results):
+        if multi < _MARGIN * single:
+            threshold = size
+        else:
+            break
+    return threshold
+
+
+def _best_time(function, budget=0.01, least=5):
+    """Best of repeated timings: at least `least` runs and about `budget` seconds."""
+    function()
+    best, spent, runs = float("inf"), 0.0, 0
+    while runs < least or spent < budget:
+        start = time.perf_counter()
+        function()
+        elapsed = time.perf_counter() - start
+        best, spent, runs = min(best, elapsed), spent + elapsed, runs + 1
+        if runs >= 200:
+            break
+    return best
+
+
+def _cache_path():
+    from neurona.utils.cache import cache_dir
+
+    return cache_dir() / THREADS_FILE
+
+
+def _read_cache():
+    try:
+        with open(_cache_path(), encoding="utf-8") as file:
+            data = json.load(file)
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_cache(data):
+    from neurona.utils.atomic import write_text_atomic
+
+    path = _cache_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+    except OSError:
+        pass  # a read-only cache: measure again next time
+
+
+def _thread_controller():
+    global _controller
+    if _controller is None:
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:
+            return None
+        _controller = ThreadpoolController()
+    return _controller
+
+
+@contextlib.contextmanager
+def blas_limit(threads):
+    controller = _thread_controller() if threads is not None else None
+    if controller is None:
+        yield
+        return
+    with controller.limit(limits=threads, user_api="blas"):
+        yield
