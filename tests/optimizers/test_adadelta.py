@@ -26,14 +26,14 @@ CONFIGS = {
 
 @pytest.mark.parametrize("steps", [1, 100])
 @pytest.mark.parametrize("config", CONFIGS.values(), ids=CONFIGS.keys())
-def test_quadratic_follows_keras_rule(config, steps):
+def test_quadratic_follows_keras_rule(kernel_path, config, steps):
     assert_same_changes(train_quadratic(Adadelta(**config), steps),
                         reference_quadratic(adadelta_rule(**config), steps))
 
 
 @pytest.mark.parametrize("steps", [1, 100])
 @pytest.mark.parametrize("config", CONFIGS.values(), ids=CONFIGS.keys())
-def test_dense_model_follows_keras_rule(float64, config, steps):
+def test_dense_model_follows_keras_rule(float64, kernel_path, config, steps):
     assert_same_changes(train_model(Adadelta(**config), steps), reference_model(adadelta_rule(**config), steps))
 
 

@@ -23,14 +23,14 @@ CONFIGS = {
 
 @pytest.mark.parametrize("steps", [1, 100])
 @pytest.mark.parametrize("config", CONFIGS.values(), ids=CONFIGS.keys())
-def test_quadratic_follows_keras_rule(config, steps):
+def test_quadratic_follows_keras_rule(kernel_path, config, steps):
     assert_same_changes(train_quadratic(Adagrad(**config), steps),
                         reference_quadratic(adagrad_rule(**config), steps))
 
 
 @pytest.mark.parametrize("steps", [1, 100])
 @pytest.mark.parametrize("config", CONFIGS.values(), ids=CONFIGS.keys())
-def test_dense_model_follows_keras_rule(float64, config, steps):
+def test_dense_model_follows_keras_rule(float64, kernel_path, config, steps):
     assert_same_changes(train_model(Adagrad(**config), steps), reference_model(adagrad_rule(**config), steps))
 
 
@@ -39,7 +39,7 @@ def test_defaults_match_keras():
                                       "epsilon": 1e-7}
 
 
-def test_accumulator_starts_at_initial_value():
+def test_accumulator_starts_at_initial_value(kernel_path):
     optimizer = Adagrad(initial_accumulator_value=0.25)
     optimizer.apply_gradients([(np.zeros(3), np.zeros(3))])
     np.testing.assert_array_equal(optimizer.get_state()["slots"][0]["accumulator"], [0.25, 0.25, 0.25])

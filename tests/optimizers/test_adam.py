@@ -29,13 +29,13 @@ CONFIGS = {
 
 @pytest.mark.parametrize("steps", [1, 100])
 @pytest.mark.parametrize("config", CONFIGS.values(), ids=CONFIGS.keys())
-def test_quadratic_follows_keras_rule(config, steps):
+def test_quadratic_follows_keras_rule(kernel_path, config, steps):
     assert_same_changes(train_quadratic(Adam(**config), steps), reference_quadratic(adam_rule(**config), steps))
 
 
 @pytest.mark.parametrize("steps", [1, 100])
 @pytest.mark.parametrize("config", CONFIGS.values(), ids=CONFIGS.keys())
-def test_dense_model_follows_keras_rule(float64, config, steps):
+def test_dense_model_follows_keras_rule(float64, kernel_path, config, steps):
     assert_same_changes(train_model(Adam(**config), steps), reference_model(adam_rule(**config), steps))
 
 
@@ -45,7 +45,7 @@ def test_defaults_match_keras():
 
 
 @pytest.mark.parametrize("config", CONFIGS.values(), ids=CONFIGS.keys())
-def test_slots_rescaled_are_the_rules_moments(config):
+def test_slots_rescaled_are_the_rules_moments(kernel_path, config):
     names = {"momentum": "m", "velocity": "v"}
     if config.get("amsgrad"):
         names["velocity_hat"] = "v_max"

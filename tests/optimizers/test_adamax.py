@@ -25,14 +25,14 @@ CONFIGS = {
 
 @pytest.mark.parametrize("steps", [1, 100])
 @pytest.mark.parametrize("config", CONFIGS.values(), ids=CONFIGS.keys())
-def test_quadratic_follows_keras_rule(config, steps):
+def test_quadratic_follows_keras_rule(kernel_path, config, steps):
     assert_same_changes(train_quadratic(Adamax(**config), steps),
                         reference_quadratic(adamax_rule(**config), steps))
 
 
 @pytest.mark.parametrize("steps", [1, 100])
 @pytest.mark.parametrize("config", CONFIGS.values(), ids=CONFIGS.keys())
-def test_dense_model_follows_keras_rule(float64, config, steps):
+def test_dense_model_follows_keras_rule(float64, kernel_path, config, steps):
     assert_same_changes(train_model(Adamax(**config), steps), reference_model(adamax_rule(**config), steps))
 
 

@@ -5,6 +5,7 @@ import pytest
 
 from neurona import optimizers
 from neurona.optimizers import SGD, Adadelta, Adagrad, Adam, Adamax, Nadam, RMSprop
+from neurona.optimizers.base import FLUSH_EVERY
 
 from .problems import STARTS, quadratic_gradients
 
@@ -69,14 +70,14 @@ def test_invalid_learning_rate_is_rejected(cls, learning_rate):
         cls(learning_rate=learning_rate)
 
 
-def test_iterations_count_applied_steps():
+def test_iterations_count_applied_steps(kernel_path):
     optimizer = Adam()
     assert optimizer.iterations == 0
     run(optimizer, fresh_params(), 3)
     assert optimizer.iterations == 3
 
 
-def test_learning_rate_schedule_is_called_with_iterations():
+def test_learning_rate_schedule_is_called_with_iterations(kernel_path):
     seen = []
     optimizer = SGD(learning_rate=lambda step: seen.append(step) or 0.1 / (1 + step))
     w = np.array([1.0])
@@ -94,7 +95,7 @@ def test_changing_the_number_of_parameters_is_rejected():
 
 
 @parametrize_cases
-def test_config_round_trip_gives_identical_updates(cls, config):
+def test_config_round_trip_gives_identical_updates(kernel_path, cls, config):
     original = cls(**config)
     clone = cls.from_config(original.get_config())
     assert clone.get_config() == original.get_config()
@@ -111,7 +112,7 @@ def test_serialize_round_trip_gives_the_same_optimizer(cls, config):
 
 
 @parametrize_cases
-def test_state_round_trip_resumes_identically(cls, config):
+def test_state_round_trip_resumes_identically(kernel_path, cls, config):
     original = cls(**config)
     params = run(original, fresh_params(), 3)
     state = original.get_state()
@@ -125,3 +126,21 @@ def test_state_round_trip_resumes_identically(cls, config):
     assert resumed_optimizer.iterations == original.iterations == 6
     for a, b in zip(continued, resumed):
         np.testing.assert_array_equal(a, b)
+
+
+def test_subnormal_slots_are_flushed_every_step_compiled_and_every_flush_every_steps_in_numpy(kernel_path):
+    """A velocity that decays by 0.9 a step from float32's smallest normal: the compiled kernel
+    stores 0 at once, the NumPy reference keeps the subnormal values until step FLUSH_EVERY."""
+    tiny = np.finfo(np.float32).tiny
+    optimizer = SGD(momentum=0.9)
+    w, zero = np.ones(3, np.float32), np.zeros(3, np.float32)
+    optimizer.set_state({"iterations": 0, "slots": [{"velocity": np.full(3, tiny, np.float32)}]})
+    velocities = []
+    for _ in range(FLUSH_EVERY):
+        optimizer.apply_gradients([(w, zero)])
+        velocities.append(optimizer.get_state()["slots"][0]["velocity"][0])
+    if kernel_path == "numba":
+        assert velocities == [0.0] * FLUSH_EVERY
+    else:
+        assert all(0 < v < tiny for v in velocities[:-1]) and velocities[-1] == 0.0
+    np.testing.assert_array_equal(w, 1.0)

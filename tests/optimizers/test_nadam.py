@@ -35,13 +35,13 @@ CONFIGS = {
 
 @pytest.mark.parametrize("steps", [1, 100])
 @pytest.mark.parametrize("config", CONFIGS.values(), ids=CONFIGS.keys())
-def test_quadratic_follows_keras_rule(config, steps):
+def test_quadratic_follows_keras_rule(kernel_path, config, steps):
     assert_same_changes(train_quadratic(Nadam(**config), steps), reference_quadratic(nadam_rule(**config), steps))
 
 
 @pytest.mark.parametrize("steps", [1, 100])
 @pytest.mark.parametrize("config", CONFIGS.values(), ids=CONFIGS.keys())
-def test_dense_model_follows_keras_rule(float64, config, steps):
+def test_dense_model_follows_keras_rule(float64, kernel_path, config, steps):
     assert_same_changes(train_model(Nadam(**config), steps), reference_model(nadam_rule(**config), steps))
 
 
@@ -49,7 +49,7 @@ def test_defaults_match_keras():
     assert Nadam().get_config() == {"learning_rate": 0.001, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7}
 
 
-def test_momentum_product_after_two_steps():
+def test_momentum_product_after_two_steps(kernel_path):
     optimizer = Nadam()
     for _ in range(2):
         optimizer.apply_gradients([(np.ones(2), np.ones(2))])

@@ -34,14 +34,14 @@ CONFIGS = {
 
 @pytest.mark.parametrize("steps", [1, 100])
 @pytest.mark.parametrize("config", CONFIGS.values(), ids=CONFIGS.keys())
-def test_quadratic_follows_keras_rule(config, steps):
+def test_quadratic_follows_keras_rule(kernel_path, config, steps):
     assert_same_changes(train_quadratic(RMSprop(**config), steps),
                         reference_quadratic(rmsprop_rule(**config), steps))
 
 
 @pytest.mark.parametrize("steps", [1, 100])
 @pytest.mark.parametrize("config", CONFIGS.values(), ids=CONFIGS.keys())
-def test_dense_model_follows_keras_rule(float64, config, steps):
+def test_dense_model_follows_keras_rule(float64, kernel_path, config, steps):
     assert_same_changes(train_model(RMSprop(**config), steps), reference_model(rmsprop_rule(**config), steps))
 
 
@@ -50,7 +50,7 @@ def test_defaults_match_keras():
                                       "epsilon": 1e-7, "centered": False}
 
 
-def test_keras_docstring_example():
+def test_keras_docstring_example(kernel_path):
     """Keras' example: lr 0.1, loss w^2 / 2 from w = 10, one step gives 9.683772."""
     w = np.array(10.0)
     RMSprop(learning_rate=0.1).apply_gradients([(w, w.copy())])
@@ -58,7 +58,7 @@ def test_keras_docstring_example():
 
 
 @pytest.mark.parametrize("config", CONFIGS.values(), ids=CONFIGS.keys())
-def test_slots_rescaled_are_the_rules_averages(config):
+def test_slots_rescaled_are_the_rules_averages(kernel_path, config):
     names = {"velocity": "v"}
     if config.get("momentum"):
         names["momentum"] = "b"

@@ -1,5 +1,4 @@
-import numpy as np
-
+from neurona.kernels import optimizers as kernels
 from neurona.optimizers.base import Optimizer
 
 
@@ -10,6 +9,8 @@ class Adadelta(Optimizer):
     dw = -sqrt(Edw + epsilon) / sqrt(Eg + epsilon) * g
     Edw = rho * Edw + (1 - rho) * dw^2
     w += lr * dw
+
+    One pass of `neurona.kernels.optimizers.adadelta`.
     """
 
     name = "Adadelta"
@@ -20,13 +21,9 @@ class Adadelta(Optimizer):
         self.rho, self.epsilon = float(rho), float(epsilon)
 
     def update_step(self, param, grad, slots, learning_rate, scratch):
-        accumulated_grad, accumulated_delta = slots["accumulated_grad"], slots["accumulated_delta"]
-        accumulated_grad *= self.rho
-        accumulated_grad += (1 - self.rho) * np.square(grad)
-        delta = -np.sqrt(accumulated_delta + self.epsilon) / np.sqrt(accumulated_grad + self.epsilon) * grad
-        accumulated_delta *= self.rho
-        accumulated_delta += (1 - self.rho) * np.square(delta)
-        param += learning_rate * delta
+        kernels.apply(kernels.adadelta, param, grad, slots["accumulated_grad"], slots["accumulated_delta"],
+                      self.rho, 1 - self.rho, self.epsilon, float(learning_rate),
+                      *self.flush_arguments(param), scratch)
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}

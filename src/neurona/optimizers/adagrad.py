@@ -1,5 +1,6 @@
 import numpy as np
 
+from neurona.kernels import optimizers as kernels
 from neurona.optimizers.base import Optimizer
 
 
@@ -8,6 +9,8 @@ class Adagrad(Optimizer):
 
     a = a + g^2                       (a starts at initial_accumulator_value, 0.1)
     w -= lr * g / sqrt(a + epsilon)
+
+    One pass of `neurona.kernels.optimizers.adagrad`.
     """
 
     name = "Adagrad"
@@ -22,9 +25,8 @@ class Adagrad(Optimizer):
         return np.full_like(param, self.initial_accumulator_value)
 
     def update_step(self, param, grad, slots, learning_rate, scratch):
-        accumulator = slots["accumulator"]
-        accumulator += np.square(grad)
-        param -= learning_rate * grad / np.sqrt(accumulator + self.epsilon)
+        kernels.apply(kernels.adagrad, param, grad, slots["accumulator"], float(learning_rate), self.epsilon,
+                      *self.flush_arguments(param), scratch)
 
     def get_config(self):
         return {**super().get_config(), "initial_accumulator_value": self.initial_accumulator_value,

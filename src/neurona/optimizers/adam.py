@@ -1,7 +1,6 @@
 import math
 
-import numpy as np
-
+from neurona.kernels import optimizers as kernels
 from neurona.optimizers.base import Optimizer
 
 
@@ -17,6 +16,7 @@ class Adam(Optimizer):
     The slots hold M = m / (1 - beta_1) and V = v / (1 - beta_2), which update as
     M = beta_1 * M + g and V = beta_2 * V + g^2: two whole-vector passes fewer per step. Then
     w -= alpha * (1 - beta_1) / sqrt(1 - beta_2) * M / (sqrt(V) + epsilon / sqrt(1 - beta_2)).
+    This class computes those scalars; `neurona.kernels.optimizers.adam` applies the step.
     """
 
     name = "Adam"
@@ -33,26 +33,12 @@ class Adam(Optimizer):
     def update_step(self, param, grad, slots, learning_rate, scratch):
         step = self.iterations + 1
         alpha = learning_rate * math.sqrt(1 - self.beta_2**step) / (1 - self.beta_1**step)
-        momentum, velocity = slots["momentum"], slots["velocity"]
-        accumulate(momentum, self.beta_1, grad)
-        accumulate(velocity, self.beta_2, np.square(grad, out=scratch))
-        if self.amsgrad:
-            np.maximum(slots["velocity_hat"], velocity, out=slots["velocity_hat"])
-            velocity = slots["velocity_hat"]
         root = math.sqrt(1 - self.beta_2)
-        denominator = np.sqrt(velocity, out=scratch)
-        denominator += self.epsilon / root
-        step_size = np.divide(momentum, denominator, out=scratch)
-        step_size *= alpha * (1 - self.beta_1) / root
-        param -= step_size
+        velocity_hat = slots["velocity_hat"] if self.amsgrad else kernels.unused(param.dtype)
+        kernels.apply(kernels.adam, param, grad, slots["momentum"], slots["velocity"], velocity_hat,
+                      self.beta_1, self.beta_2, float(alpha * (1 - self.beta_1) / root), self.epsilon / root,
+                      self.amsgrad, *self.flush_arguments(param), scratch)
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
                 "epsilon": self.epsilon, "amsgrad": self.amsgrad}
-
-
-def accumulate(total, decay, value):
-    """total = decay * total + value, in place: (1 - decay) * total is then the exponential
-    moving average of `value`."""
-    total *= decay
-    total += value

@@ -1,5 +1,4 @@
-import numpy as np
-
+from neurona.kernels import optimizers as kernels
 from neurona.optimizers.base import Optimizer
 
 
@@ -10,6 +9,8 @@ class Adamax(Optimizer):
     m = m + (1 - beta_1) * (g - m)
     u = max(beta_2 * u, |g|)
     w -= lr * m / ((1 - beta_1^t) * (u + epsilon))
+
+    One pass of `neurona.kernels.optimizers.adamax`.
     """
 
     name = "Adamax"
@@ -21,10 +22,9 @@ class Adamax(Optimizer):
 
     def update_step(self, param, grad, slots, learning_rate, scratch):
         step = self.iterations + 1
-        momentum, norm = slots["momentum"], slots["norm"]
-        momentum += (1 - self.beta_1) * (grad - momentum)
-        np.maximum(self.beta_2 * norm, np.abs(grad), out=norm)
-        param -= learning_rate * momentum / ((1 - self.beta_1**step) * (norm + self.epsilon))
+        kernels.apply(kernels.adamax, param, grad, slots["momentum"], slots["norm"], 1 - self.beta_1, self.beta_2,
+                      float(learning_rate), 1 - self.beta_1**step, self.epsilon,
+                      *self.flush_arguments(param), scratch)
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}

@@ -1,5 +1,4 @@
-import numpy as np
-
+from neurona.kernels import optimizers as kernels
 from neurona.optimizers.base import Optimizer
 
 
@@ -13,6 +12,9 @@ class Nadam(Optimizer):
     m_hat = mu_next * m / (1 - P_next) + (1 - mu_t) * g / (1 - P_t)
     v_hat = v / (1 - beta_2^t)
     w -= lr * m_hat / (sqrt(v_hat) + epsilon)
+
+    This class keeps P_t and computes the step's scalars (m_hat's two coefficients, 1 - beta_2^t);
+    `neurona.kernels.optimizers.nadam` applies the step.
     """
 
     name = "Nadam"
@@ -34,12 +36,10 @@ class Nadam(Optimizer):
         mu_t, mu_next = self._mu(step), self._mu(step + 1)
         product_t = self.momentum_product
         product_next = product_t * mu_next
-        momentum, velocity = slots["momentum"], slots["velocity"]
-        momentum += (1 - self.beta_1) * (grad - momentum)
-        velocity += (1 - self.beta_2) * (np.square(grad) - velocity)
-        momentum_hat = mu_next * momentum / (1 - product_next) + (1 - mu_t) * grad / (1 - product_t)
-        velocity_hat = velocity / (1 - self.beta_2**step)
-        param -= learning_rate * momentum_hat / (np.sqrt(velocity_hat) + self.epsilon)
+        kernels.apply(kernels.nadam, param, grad, slots["momentum"], slots["velocity"],
+                      1 - self.beta_1, 1 - self.beta_2, mu_next / (1 - product_next), (1 - mu_t) / (1 - product_t),
+                      1 - self.beta_2**step, float(learning_rate), self.epsilon,
+                      *self.flush_arguments(param), scratch)
 
     def get_state(self):
         return {**super().get_state(), "momentum_product": self.momentum_product}

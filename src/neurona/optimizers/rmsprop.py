@@ -1,8 +1,6 @@
 import math
 
-import numpy as np
-
-from neurona.optimizers.adam import accumulate
+from neurona.kernels import optimizers as kernels
 from neurona.optimizers.base import Optimizer
 
 
@@ -17,6 +15,7 @@ class RMSprop(Optimizer):
     The slots hold V = v / (1 - rho) and MG = mg / (1 - rho), which update as V = rho * V + g^2
     and MG = rho * MG + g: one whole-vector pass fewer each. Then
     d = (1 - rho) * (V - (1 - rho) * MG^2 + epsilon / (1 - rho)).
+    This class computes those scalars; `neurona.kernels.optimizers.rmsprop` applies the step.
     """
 
     name = "RMSprop"
@@ -37,27 +36,11 @@ class RMSprop(Optimizer):
 
     def update_step(self, param, grad, slots, learning_rate, scratch):
         kept = 1 - self.rho
-        velocity = slots["velocity"]
-        accumulate(velocity, self.rho, np.square(grad, out=scratch))
-        if self.centered:
-            average_gradient = slots["average_gradient"]
-            accumulate(average_gradient, self.rho, grad)
-            denominator = np.square(average_gradient, out=scratch)
-            denominator *= kept
-            np.subtract(velocity, denominator, out=denominator)
-            denominator += self.epsilon / kept
-        else:
-            denominator = np.add(velocity, self.epsilon / kept, out=scratch)
-        np.sqrt(denominator, out=denominator)
-        increment = np.divide(grad, denominator, out=scratch)
-        increment *= learning_rate / math.sqrt(kept)
-        if self.momentum > 0:
-            momentum = slots["momentum"]
-            momentum *= self.momentum
-            momentum += increment
-            param -= momentum
-        else:
-            param -= increment
+        absent = kernels.unused(param.dtype)
+        kernels.apply(kernels.rmsprop, param, grad, slots["velocity"], slots.get("average_gradient", absent),
+                      slots.get("momentum", absent), self.rho, kept, self.epsilon / kept,
+                      float(learning_rate / math.sqrt(kept)), self.momentum, self.centered,
+                      *self.flush_arguments(param), scratch)
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,

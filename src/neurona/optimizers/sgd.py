@@ -1,5 +1,4 @@
-import numpy as np
-
+from neurona.kernels import optimizers as kernels
 from neurona.optimizers.base import Optimizer
 
 
@@ -9,6 +8,8 @@ class SGD(Optimizer):
     Without momentum:  w -= lr * g
     With momentum m:   v = m * v - lr * g;  w += v              (nesterov=False)
                        v = m * v - lr * g;  w += m * v - lr * g  (nesterov=True)
+
+    One pass of `neurona.kernels.optimizers.sgd`.
     """
 
     name = "SGD"
@@ -22,18 +23,9 @@ class SGD(Optimizer):
         self.slot_names = ("velocity",) if self.momentum else ()
 
     def update_step(self, param, grad, slots, learning_rate, scratch):
-        step = np.multiply(grad, learning_rate, out=scratch)
-        if not self.momentum:
-            param -= step
-            return
-        velocity = slots["velocity"]
-        velocity *= self.momentum
-        velocity -= step
-        if self.nesterov:
-            param -= step
-            param += self.momentum * velocity
-        else:
-            param += velocity
+        velocity = slots["velocity"] if self.momentum else kernels.unused(param.dtype)
+        kernels.apply(kernels.sgd, param, grad, velocity, float(learning_rate), self.momentum, self.nesterov,
+                      *self.flush_arguments(param), scratch)
 
     def get_config(self):
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
