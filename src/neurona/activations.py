@@ -173,8 +173,8 @@ class GELU(Activation):
 def _erf(x):
     """Error function, elementwise, exact to float64 rounding.
 
-    Through `math.erf` because NumPy has no erf and the core depends on NumPy alone; slower
-    than a ufunc, which only GELU models pay.
+    Through `math.erf` because NumPy has no erf; slower than a ufunc, which only GELU models
+    pay (it has no compiled kernel yet).
     """
     return np.asarray(_ERF_UFUNC(x), dtype=x.dtype)
 

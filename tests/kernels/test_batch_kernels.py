@@ -54,3 +54,23 @@ def test_a_dropout_layer_draws_the_same_masks_on_both_paths():
         finally:
             kernels.set_kernels(None)
     np.testing.assert_array_equal(outputs[0], outputs[1])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("bad", [None, np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("where", [0, 4095, 4096, -1])
+def test_all_finite_paths_agree(bad, where, dtype):
+    from neurona.kernels.finite import all_finite
+
+    values = np.random.default_rng(4).standard_normal((9000, 3)).astype(dtype)
+    values[0, 0] = np.finfo(dtype).max  # large but finite: x - x is still 0
+    if bad is not None:
+        values.reshape(-1)[where] = bad
+    assert all_finite.numpy(values) is (bad is None)
+    assert all_finite.numba(values) is (bad is None)
+
+
+def test_all_finite_of_nothing_is_true():
+    from neurona.kernels.finite import all_finite
+
+    assert all_finite.numba(np.zeros((0, 5), np.float32)) and all_finite.numpy(np.zeros((0, 5), np.float32))

@@ -90,6 +90,8 @@ def test_training_policy_follows_the_thresholds(monkeypatch):
     try:
         assert policy.training_policy(10, 49_999).numba_threads == 1
         assert policy.training_policy(10, 50_000).numba_threads == 2
+        # Never both pools on all cores.
+        assert policy.training_policy(10**7, 10**7) == policy.ExecutionPolicy("numba", None, 1)
     finally:
         kernels.set_kernels(None)
 

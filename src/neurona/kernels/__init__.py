@@ -71,6 +71,13 @@ def active_path():
     return "numba" if _use_numba else "numpy"
 
 
+def using_numba():
+    """Whether the Numba kernels run now (a cheap check for callers that prepare arguments)."""
+    if _use_numba is None:
+        resolve()
+    return _use_numba
+
+
 def _set_current(path):
     """Make `path` current (used by an execution policy while it is applied)."""
     global _use_numba

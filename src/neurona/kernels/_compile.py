@@ -15,6 +15,7 @@ keeps the machine code on disk for the next process:
 
 import builtins
 import os
+import types
 from pathlib import Path
 
 # Stand-in for `numba.prange` in kernel modules, so that they import without Numba; swapped
@@ -37,6 +38,10 @@ def numba_module():
     except ImportError as error:  # a broken or missing install: the NumPy path still works
         _import_error = error
         return None
+    # One thread unless an execution policy measured that more pay: a parallel loop waits for
+    # its second thread, which a busy machine may not schedule for milliseconds (8 ms against
+    # 7 us for an Adam step of a small model, measured while both cores were taken).
+    numba.set_num_threads(1)
     _numba = numba
     return numba
 
@@ -85,12 +90,31 @@ class Compiled:
                     f"The Numba kernels need numba, which failed to import ({_import_error}). "
                     "Install it (pip install numba) or run the NumPy path: NEURONA_KERNELS=numpy."
                 )
-            self.function.__globals__["prange"] = numba.prange
             self._dispatcher = numba.njit(
                 cache=True, error_model="numpy", fastmath=self.fastmath, nogil=True,
                 parallel=self.parallel,
-            )(self.function)
+            )(self._for_numba(numba))
         return self._dispatcher
+
+    def _for_numba(self, numba):
+        """The function over globals in which `prange` is Numba's and every `Compiled` it
+        calls (a helper shared by several kernels) is that helper's dispatcher.
+
+        Numba's cache checks a kernel's own source file only: after editing a helper in
+        another module, clear the kernel cache (the `__pycache__/*.nbi` and `*.nbc` files)."""
+        names = self.function.__code__.co_names
+        module_globals = self.function.__globals__
+        replaced = {"prange": numba.prange}
+        for name in names:
+            value = module_globals.get(name)
+            if isinstance(value, Compiled):
+                replaced[name] = value.dispatcher()
+        function = types.FunctionType(self.function.__code__, {**module_globals, **replaced},
+                                      self.function.__name__, self.function.__defaults__,
+                                      self.function.__closure__)
+        function.__qualname__ = self.function.__qualname__
+        function.__module__ = self.function.__module__
+        return function
 
     @property
     def compiled(self):

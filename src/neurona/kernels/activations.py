@@ -6,7 +6,11 @@ formula is written once in NumPy (and once, inline, in each compiled loop that f
 Shapes: any, elementwise, except softmax, which normalises over the last axis.
 """
 
+import math
+
 import numpy as np
+
+from neurona.kernels._compile import compiled
 
 # Activations the fused kernels compute in their loops; any other one runs its own NumPy
 # methods around the kernels.
@@ -74,3 +78,21 @@ def softmax(x, out=None):
 FORWARD = {LINEAR: linear, RELU: relu, SIGMOID: sigmoid, TANH: tanh, SOFTMAX: softmax}
 DERIVATIVE_TIMES = {LINEAR: linear_derivative_times, RELU: relu_derivative_times,
                     SIGMOID: sigmoid_derivative_times, TANH: tanh_derivative_times}
+
+
+@compiled()
+def softmax_row(out, i):
+    """Compiled helper: row i of `out`, holding logits, becomes their softmax, in place
+    (shifted by the row maximum, so exp never overflows). Returns nothing."""
+    columns = out.shape[1]
+    largest = out[i, 0]
+    for j in range(1, columns):
+        largest = max(largest, out[i, j])
+    total = 0.0
+    for j in range(columns):
+        value = math.exp(out[i, j] - largest)
+        out[i, j] = value
+        total += value
+    scale = 1.0 / total
+    for j in range(columns):
+        out[i, j] *= scale

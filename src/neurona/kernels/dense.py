@@ -15,7 +15,8 @@ import numpy as np
 
 from neurona.kernels import kernel
 from neurona.kernels._compile import compiled
-from neurona.kernels.activations import DERIVATIVE_TIMES, FORWARD, LINEAR, RELU, SIGMOID, SOFTMAX, TANH
+from neurona.kernels.activations import (DERIVATIVE_TIMES, FORWARD, LINEAR, RELU, SIGMOID, SOFTMAX, TANH,
+                                        softmax_row)
 
 
 def bias_activation_numpy(z, bias, use_bias, code, out):
@@ -32,19 +33,9 @@ def bias_activation(z, bias, use_bias, code, out):
     rows, cols = z.shape
     if code == SOFTMAX:
         for i in range(rows):
-            largest = -np.inf
             for j in range(cols):
-                value = z[i, j] + bias[j] if use_bias else z[i, j]
-                out[i, j] = value
-                largest = max(largest, value)
-            total = 0.0
-            for j in range(cols):
-                value = math.exp(out[i, j] - largest)
-                out[i, j] = value
-                total += value
-            scale = 1.0 / total
-            for j in range(cols):
-                out[i, j] *= scale
+                out[i, j] = z[i, j] + bias[j] if use_bias else z[i, j]
+            softmax_row(out, i)
         return
     for i in range(rows):
         for j in range(cols):

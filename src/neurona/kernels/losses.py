@@ -20,7 +20,18 @@ import numpy as np
 
 from neurona.kernels import kernel
 from neurona.kernels._compile import compiled
-from neurona.kernels.activations import sigmoid, softmax
+from neurona.kernels.activations import sigmoid, softmax, softmax_row
+
+
+@compiled()
+def _argmax_row(values, i):
+    """Compiled helper: the column of row i's largest value, the first one on ties (as
+    np.argmax)."""
+    best = 0
+    for j in range(1, values.shape[1]):
+        if values[i, j] > values[i, best]:
+            best = j
+    return best
 
 
 def clip_probabilities(probs, eps):
@@ -60,21 +71,10 @@ def softmax_sparse_crossentropy(logits, labels, low, high, out):
     correct = 0
     scale = 1.0 / batch
     for i in range(batch):
-        largest = logits[i, 0]
-        for j in range(1, classes):
-            largest = max(largest, logits[i, j])
-        total = 0.0
         for j in range(classes):
-            value = math.exp(logits[i, j] - largest)
-            out[i, j] = value
-            total += value
-        inverse = 1.0 / total
-        best, best_prob = 0, -1.0
-        for j in range(classes):
-            prob = out[i, j] * inverse
-            out[i, j] = prob
-            if prob > best_prob:
-                best, best_prob = j, prob
+            out[i, j] = logits[i, j]
+        softmax_row(out, i)
+        best = _argmax_row(out, i)
         label = labels[i]
         picked = min(max(out[i, label], low), high)
         loss_sum -= math.log(picked)
@@ -103,29 +103,16 @@ def softmax_categorical_crossentropy(logits, targets, low, high, out):
     correct = 0
     scale = 1.0 / batch
     for i in range(batch):
-        largest = logits[i, 0]
-        for j in range(1, classes):
-            largest = max(largest, logits[i, j])
-        total = 0.0
         for j in range(classes):
-            value = math.exp(logits[i, j] - largest)
-            out[i, j] = value
-            total += value
-        inverse = 1.0 / total
-        best, best_prob = 0, -1.0
-        target_best, target_value = 0, targets[i, 0]
+            out[i, j] = logits[i, j]
+        softmax_row(out, i)
+        correct += _argmax_row(out, i) == _argmax_row(targets, i)
         row_loss = 0.0
         for j in range(classes):
-            prob = out[i, j] * inverse
-            out[i, j] = prob
-            if prob > best_prob:
-                best, best_prob = j, prob
-            if targets[i, j] > target_value:
-                target_best, target_value = j, targets[i, j]
+            prob = out[i, j]
             row_loss -= targets[i, j] * math.log(min(max(prob, low), high))
             out[i, j] = (prob - targets[i, j]) * scale
         loss_sum += row_loss
-        correct += best == target_best
     return loss_sum, correct
 
 

@@ -11,8 +11,8 @@ CPU model, the core count and the BLAS. On a 2-core AMD EPYC the product crossed
 1M multiply-adds; on a 2-core Xeon with AVX-512 one BLAS thread was faster for every product
 of config A. `NEURONA_REMEASURE_THREADS=1` measures again.
 
-BLAS threads and Numba threads never run at once: a step's products and its compiled loops
-alternate on the same thread that calls them, and each pool is sized to the cores.
+Numba's loops use more than one thread only while BLAS uses one: the two pools' idle threads
+spin, and with both on all cores each waits for the other (see `training_policy`).
 """
 
 import contextlib
@@ -90,8 +90,12 @@ def training_policy(largest_product, largest_elementwise):
     else:
         blas = 1 if largest_product < thresholds.blas_min_multiply_adds else None
     numba_threads = 1
-    if path == "numba" and largest_elementwise >= thresholds.numba_min_elements:
-        numba_threads = cores()
+    # Never both pools on all cores: a pool's idle threads spin, and a step that alternates
+    # OpenBLAS on 2 threads with Numba's OpenMP on 2 threads took 5.4-8 ms instead of 0.43 ms
+    # (784-128-10 at batch 128, 2-core AMD EPYC): each pool waits for the other to yield.
+    if path == "numba" and blas == 1 and largest_elementwise >= thresholds.numba_min_elements:
+        # NUMBA_NUM_THREADS caps Numba's pool when the user set it.
+        numba_threads = min(cores(), numba_module().config.NUMBA_NUM_THREADS)
     return ExecutionPolicy(path, blas, numba_threads)
 
 

@@ -14,6 +14,7 @@ from neurona import backend, losses, metrics as metrics_module, optimizers
 from neurona.callbacks.base import CallbackList, History
 from neurona.callbacks.progbar_logger import ProgbarLogger
 from neurona.kernels import policy as execution
+from neurona.kernels.finite import all_finite
 from neurona.kernels.gather import gather_rows
 from neurona.models.parameter_pack import ParameterPack
 from neurona.utils.progbar import Progbar
@@ -168,8 +169,8 @@ class Model:
                 f"Model {self.name!r} expects {argument} of shape (batch, "
                 f"{', '.join(map(str, self.input_shape))}). Received {argument} of shape {x.shape}."
             )
-        x = x.astype(self.dtype, copy=False)
-        if not np.all(np.isfinite(x)):
+        x = np.ascontiguousarray(x.astype(self.dtype, copy=False))
+        if not all_finite(x):
             bad = np.argwhere(~np.isfinite(x))[0]
             raise ValueError(
                 f"{argument} contains NaN or inf (first at index {tuple(int(i) for i in bad)}). "
