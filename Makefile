@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 NEURONA_DATA_DIR ?= $(abspath ../shared/data)
 export NEURONA_DATA_DIR
 
-.PHONY: install run test test-fast examples bench lint clean
+.PHONY: install run test test-fast examples bench bench-short lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,11 +30,17 @@ test-fast: $(STAMP)
 examples: $(STAMP)
 	for script in examples/seed00*.py; do $(BIN)/python $$script || exit 1; done
 
-# Trains every benchmark configuration in neurona, PyTorch and Keras (installs the `bench` extra:
-# about 1 GB) and rewrites the results section of BENCHMARKS.md. Takes 15-25 minutes.
+# Trains every benchmark configuration in neurona (Numba kernels and NumPy reference path),
+# PyTorch and Keras (installs the `bench` extra: about 1 GB), measures neurona's start-up and
+# epoch drift, and rewrites the results section of BENCHMARKS.md. Takes 20-30 minutes.
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks.harness --repeats 3 --write BENCHMARKS.md
+
+# A few minutes' check of the same harness: config A once, neurona on both kernel paths;
+# prints the results section and writes nothing.
+bench-short: $(STAMP)
+	$(BIN)/python -m benchmarks.harness --short
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache

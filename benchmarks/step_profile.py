@@ -1,6 +1,7 @@
 """Time one training step of a 784-UNITS-10 MLP, with BLAS held to THREADS threads (1).
 
     python -m benchmarks.step_profile --batch 32 --optimizer adam --units 128 [--threads 2]
+                                      [--kernels numpy|numba]
 
 `fit` may use fewer threads than allowed: it keeps small products on one
 (`neurona.backend.MULTITHREAD_MIN_MULTIPLY_ADDS`).
@@ -10,6 +11,7 @@ Uses whichever neurona is importable, so an older commit can be measured the sam
 """
 
 import argparse
+import os
 import time
 
 import numpy as np
@@ -23,7 +25,11 @@ def main(argv=None):
     parser.add_argument("--samples", type=int, default=20000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--kernels", choices=("numpy", "numba"),
+                        help="kernel path, as NEURONA_KERNELS (default: the engine's own choice)")
     args = parser.parse_args(argv)
+    if args.kernels:
+        os.environ["NEURONA_KERNELS"] = args.kernels
 
     import neurona
     from threadpoolctl import threadpool_limits
@@ -45,7 +51,15 @@ def main(argv=None):
             times.append(time.perf_counter() - start)
     steps = -(-args.samples // args.batch)
     print(f"784-{args.units}-10, {args.optimizer}, batch {args.batch}: {min(times) / steps * 1e6:.0f} us/step "
-          f"(best of {args.repeats} epochs, BLAS threads <= {args.threads})")
+          f"(best of {args.repeats} epochs, BLAS threads <= {args.threads}, {_kernel_path()} kernels)")
+
+
+def _kernel_path():
+    try:
+        from neurona import kernels
+    except ImportError:  # an engine older than the kernels package
+        return "numpy"
+    return kernels.resolve()
 
 
 if __name__ == "__main__":

@@ -1,9 +1,14 @@
 """Runs one framework on one configuration in a process of its own; prints one JSON line.
 
-    python -m benchmarks.worker FRAMEWORK CONFIG --seed N --threads N [--predict] [--memory]
+    python -m benchmarks.worker FRAMEWORK CONFIG --seed N --threads N
+                                [--predict | --memory | --first-step | --warmup]
+
+--first-step (neurona only) times `fit` up to its first training step instead of training;
+--warmup trains one epoch on a few batches, so that compiled kernels land in the kernel cache.
 """
 
 import argparse
+import dataclasses
 import importlib
 import json
 
@@ -18,7 +23,14 @@ def main():
     parser.add_argument("--threads", type=int, required=True)
     parser.add_argument("--predict", action="store_true", help="also time predict on 10,000 and 1 image")
     parser.add_argument("--memory", action="store_true", help="only measure what one epoch of fit allocates")
+    parser.add_argument("--first-step", action="store_true", help="only time fit up to its first step (neurona)")
+    parser.add_argument("--warmup", action="store_true", help="one epoch on a few batches, to fill kernel caches")
     args = parser.parse_args()
+    modes = [name for name in ("predict", "memory", "first_step", "warmup") if getattr(args, name)]
+    if len(modes) > 1:
+        parser.error(f"choose at most one of --predict, --memory, --first-step, --warmup; found {modes}.")
+    if args.first_step and args.framework != "neurona":
+        parser.error(f"--first-step measures neurona only; found framework {args.framework!r}.")
 
     config = CONFIGS[args.config]
     if args.framework == "torch":
@@ -35,11 +47,26 @@ def main():
         print(json.dumps({"fit_memory_mb": runner.fit_memory_mb(config, arrays, args.seed),
                           "train_set_float32_mb": arrays[0].size * 4 / 1e6}))
         return
+    if args.first_step:
+        print(json.dumps(runner.first_step_timings(config, arrays, args.seed)))
+        return
+    if args.warmup:
+        config, arrays = warmup_slice(config, arrays)
     result = runner.train(config, arrays, args.seed)
     model = result.pop("model")
     if args.predict:
         result.update(runner.predict_timings(model, arrays[4]))
     print(json.dumps(result))
+
+
+def warmup_slice(config, arrays, batches=4, samples=256):
+    """The configuration for one epoch, and its arrays cut to `batches` batches (the whole
+    set for full-batch configurations) and `samples` validation and test samples: the same
+    dtypes, layouts and code paths as the full run, in a fraction of its time."""
+    x_train, y_train, x_val, y_val, x_test, y_test = arrays
+    n = batches * config.batch_size if config.batch_size else len(x_train)
+    return (dataclasses.replace(config, epochs=1, train_samples=min(n, len(x_train))),
+            (x_train[:n], y_train[:n], x_val[:samples], y_val[:samples], x_test[:samples], y_test[:samples]))
 
 
 if __name__ == "__main__":

@@ -1,3 +1,6 @@
+"""neurona: the model as the tutorials build it, on whichever kernel path NEURONA_KERNELS names
+(the harness sets it: 'numba' for `neurona`, 'numpy' for `neurona-numpy`)."""
+
 import time
 
 from benchmarks.runners.common import accuracy, median_seconds, percentiles_ms
@@ -41,7 +44,54 @@ def train(config, arrays, seed):
               validation_data=validation, shuffle=bool(config.batch_size), verbose=0)
     seconds = time.perf_counter() - start
     binary = "probs" if config.units[-1] == 1 else None
-    return {"seconds": seconds, "test_accuracy": accuracy(model.predict(x_test), y_test, binary), "model": model}
+    return {"seconds": seconds, "test_accuracy": accuracy(model.predict(x_test), y_test, binary), "model": model,
+            "kernels": kernel_path()}
+
+
+def kernel_path():
+    """The kernel path neurona runs ('numba' or 'numpy'); 'numpy' for an engine without the
+    kernels package (an older commit on PYTHONPATH)."""
+    try:
+        from neurona import kernels
+    except ImportError:
+        return "numpy"
+    return kernels.resolve()
+
+
+def first_step_timings(config, arrays, seed, steps=3):
+    """Seconds from calling `fit` to the first training step starting, and of that first step.
+
+    The clock starts just before `fit` is called; a callback reads it when batch 0 begins and
+    ends, and stops training after `steps` steps. Everything `fit` does before its first step
+    (importing Numba, loading or compiling kernels, preparing the data) falls in the first
+    figure; whatever is deferred to the first step shows in the second."""
+    from neurona.callbacks import Callback
+
+    class FirstStep(Callback):
+        def __init__(self):
+            super().__init__()
+            self.begin = self.end = None
+
+        def on_train_batch_begin(self, batch, logs=None):
+            if batch == 0 and self.begin is None:
+                self.begin = time.perf_counter()
+
+        def on_train_batch_end(self, batch, logs=None):
+            if batch == 0 and self.end is None:
+                self.end = time.perf_counter()
+            if batch + 1 >= steps:
+                self.model.stop_training = True
+
+    x_train, y_train = arrays[0], targets(config, arrays[1])
+    model = build(config, seed)
+    probe = FirstStep()
+    start = time.perf_counter()
+    model.fit(x_train, y_train, batch_size=config.batch_size or len(x_train), epochs=1, verbose=0,
+              callbacks=[probe])
+    if probe.begin is None or probe.end is None:
+        raise RuntimeError(f"fit ran no training step on config {config.name}: batch 0 never began and ended.")
+    return {"fit_to_first_step_s": probe.begin - start, "first_step_s": probe.end - probe.begin,
+            "kernels": kernel_path()}
 
 
 def predict_timings(model, x_test):
