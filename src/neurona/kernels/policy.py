@@ -47,25 +47,44 @@ class Thresholds:
 
 @dataclasses.dataclass(frozen=True)
 class ExecutionPolicy:
-    kernels: str              # 'numba' or 'numpy'
-    blas_threads: int | None  # None leaves BLAS as it is (all cores)
-    numba_threads: int
+    kernels: str               # 'numba' or 'numpy'
+    blas_threads: int | None   # None leaves BLAS as it is (all cores)
+    numba_threads: int | None  # None leaves Numba as it is (inference runs no parallel loop)
 
-    @contextlib.contextmanager
     def applied(self):
-        previous_path = kernels.active_path()
-        numba = numba_module() if self.kernels == "numba" else None
-        previous_numba = numba.get_num_threads() if numba is not None else None
-        kernels._set_current(self.kernels)
-        if numba is not None:
-            numba.set_num_threads(self.numba_threads)
+        """A context manager: this policy inside the block, the previous settings after."""
+        return _Applied(self)
+
+
+class _Applied:
+    """A plain class rather than contextlib's generator: `predict` of one image applies a
+    policy, and every microsecond shows in its latency."""
+
+    def __init__(self, policy):
+        self.policy = policy
+
+    def __enter__(self):
+        policy = self.policy
+        self.previous_path = kernels.active_path()
+        kernels._set_current(policy.kernels)
+        self.numba = numba_module() if policy.kernels == "numba" and policy.numba_threads is not None else None
+        if self.numba is not None:
+            self.previous_numba = self.numba.get_num_threads()
+            self.numba.set_num_threads(policy.numba_threads)
+        self.blas = blas_limit(policy.blas_threads) if policy.blas_threads is not None else None
+        if self.blas is not None:
+            self.blas.__enter__()
+        return policy
+
+    def __exit__(self, *exc_info):
         try:
-            with blas_limit(self.blas_threads):
-                yield self
+            if self.blas is not None:
+                self.blas.__exit__(*exc_info)
         finally:
-            kernels._set_current(previous_path)
-            if numba is not None:
-                numba.set_num_threads(previous_numba)
+            kernels._set_current(self.previous_path)
+            if self.numba is not None:
+                self.numba.set_num_threads(self.previous_numba)
+        return False
 
 
 def set_blas_threads(threads):
@@ -102,7 +121,7 @@ def training_policy(largest_product, largest_elementwise):
 def inference_policy():
     """The policy for `predict` and `evaluate`: the kernel path only. Threads stay as they
     are, since changing them costs more (about 1 ms) than predicting one image."""
-    return ExecutionPolicy(kernels.resolve(), None, 1)
+    return ExecutionPolicy(kernels.resolve(), None, None)
 
 
 def blas_threads_for(multiply_adds):
