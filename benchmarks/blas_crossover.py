@@ -1,6 +1,7 @@
 """Where a second BLAS thread starts to pay: one training step's two large products
 (forward x @ W and weight gradient x.T @ d) timed on 1 and 2 threads, for shapes around the
-threshold `neurona.backend.MULTITHREAD_MIN_MULTIPLY_ADDS`.
+crossover that `neurona.kernels.policy` measures on each machine (a shorter ladder of the same
+products), printed here in full.
 
     python -m benchmarks.blas_crossover
 """

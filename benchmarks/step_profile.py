@@ -3,8 +3,8 @@
     python -m benchmarks.step_profile --batch 32 --optimizer adam --units 128 [--threads 2]
                                       [--kernels numpy|numba]
 
-`fit` may use fewer threads than allowed: it keeps small products on one
-(`neurona.backend.MULTITHREAD_MIN_MULTIPLY_ADDS`).
+`fit` may use fewer threads than allowed: it keeps products below the crossover that
+`neurona.kernels.policy` measured on this machine on one.
 
 Uses whichever neurona is importable, so an older commit can be measured the same way:
 `git worktree add /tmp/old COMMIT` then `PYTHONPATH=/tmp/old/src python -m benchmarks.step_profile`.
