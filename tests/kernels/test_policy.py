@@ -153,3 +153,20 @@ def test_cpu_model_names_the_processor():
     name = policy.cpu_model()
     assert isinstance(name, str) and name
     assert f"{policy.cores()} cores" in policy.machine_key()
+
+
+def test_the_path_in_force_belongs_to_each_thread():
+    import threading
+
+    pytest.importorskip("numba")
+    kernels.set_kernels("numpy")
+    seen = {}
+    try:
+        with policy.ExecutionPolicy("numba", None, None).applied():
+            worker = threading.Thread(target=lambda: seen.setdefault("other", kernels.active_path()))
+            worker.start()
+            worker.join()
+            seen["here"] = kernels.active_path()
+    finally:
+        kernels.set_kernels(None)
+    assert seen == {"here": "numba", "other": "numpy"}

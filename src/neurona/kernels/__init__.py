@@ -13,10 +13,13 @@ Which one runs:
 Families, one module each: `optimizers` (every optimizer's update in one pass), `dense` (the
 bias and activation epilogue, forward and back), `losses` (softmax or sigmoid with
 cross-entropy: loss, gradient and accuracy in one pass), `dropout` (masks), `gather` (batch
-rows). `policy` fixes the path and the thread counts for one call of `fit` or `predict`.
+rows), `finite` (the inputs' check), and `activations`, the NumPy formulas they share. `policy`
+fixes the path and the thread counts for one call of `fit` or `predict`, in the thread that
+makes it.
 """
 
 import os
+import threading
 
 from neurona.kernels._compile import Compiled, numba_import_error, numba_module
 
@@ -25,7 +28,16 @@ PATHS = ("numba", "numpy")
 
 _COMPILED_DTYPES = "fdlq"  # float32, float64 (and integer arrays, for kernels led by one)
 _requested = None   # set_kernels(); None: the variable, else Numba when it imports
-_use_numba = None   # the path in force; None until first resolved
+
+
+class _State(threading.local):
+    """The path in force, per thread (None until first resolved), so that a fit on one
+    thread and a predict on another each run under their own execution policy."""
+
+    use_numba = None
+
+
+_state = _State()
 
 
 def set_kernels(path):
@@ -50,8 +62,8 @@ def requested_path():
 
 
 def resolve():
-    """Decide the path from the settings now in force, and make it current; returns its name."""
-    global _use_numba
+    """Decide the path from the settings now in force, and make it current in this thread;
+    returns its name."""
     path = requested_path()
     if path is None:
         path = "numba" if numba_module() is not None else "numpy"
@@ -60,28 +72,26 @@ def resolve():
             f"Numba kernels were asked for, but numba failed to import ({numba_import_error()}). "
             f"Install numba, or set {KERNELS_VARIABLE}=numpy."
         )
-    _use_numba = path == "numba"
+    _state.use_numba = path == "numba"
     return path
 
 
 def active_path():
     """'numba' or 'numpy': the path kernels run on now."""
-    if _use_numba is None:
+    if _state.use_numba is None:
         resolve()
-    return "numba" if _use_numba else "numpy"
+    return "numba" if _state.use_numba else "numpy"
 
 
 def using_numba():
     """Whether the Numba kernels run now (a cheap check for callers that prepare arguments)."""
-    if _use_numba is None:
-        resolve()
-    return _use_numba
+    use = _state.use_numba
+    return resolve() == "numba" if use is None else use
 
 
 def _set_current(path):
     """Make `path` current (used by an execution policy while it is applied)."""
-    global _use_numba
-    _use_numba = path == "numba"
+    _state.use_numba = path == "numba"
 
 
 class Kernel:
@@ -99,10 +109,11 @@ class Kernel:
         self.__doc__ = reference.__doc__
 
     def __call__(self, *args):
-        if _use_numba is None:
-            resolve()
+        use = _state.use_numba
+        if use is None:
+            use = resolve() == "numba"
         # Numba has no float16 arithmetic: half-precision arrays take the reference.
-        if _use_numba and args[0].dtype.char in _COMPILED_DTYPES:
+        if use and args[0].dtype.char in _COMPILED_DTYPES:
             return self.compiled.dispatcher()(*args)
         return self.reference(*args)
 
