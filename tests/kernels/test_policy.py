@@ -170,3 +170,27 @@ def test_the_path_in_force_belongs_to_each_thread():
     finally:
         kernels.set_kernels(None)
     assert seen == {"here": "numba", "other": "numpy"}
+
+
+def test_a_read_only_package_caches_kernels_under_neuronas_cache(tmp_path, monkeypatch):
+    from neurona.kernels import _compile
+
+    monkeypatch.delenv(_compile.NUMBA_CACHE_VARIABLE, raising=False)
+    monkeypatch.setenv("NEURONA_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(_compile.os, "access", lambda path, mode: False)
+    _compile._configure_cache_dir()
+    assert _compile.os.environ[_compile.NUMBA_CACHE_VARIABLE] == str(tmp_path / "cache" / "numba")
+    assert (tmp_path / "cache" / "numba").is_dir()
+    # A folder the user chose is kept.
+    monkeypatch.setenv(_compile.NUMBA_CACHE_VARIABLE, str(tmp_path / "mine"))
+    _compile._configure_cache_dir()
+    assert _compile.os.environ[_compile.NUMBA_CACHE_VARIABLE] == str(tmp_path / "mine")
+
+
+def test_a_writable_package_keeps_numbas_default(tmp_path, monkeypatch):
+    from neurona.kernels import _compile
+
+    monkeypatch.delenv(_compile.NUMBA_CACHE_VARIABLE, raising=False)
+    monkeypatch.setattr(_compile.os, "access", lambda path, mode: True)
+    _compile._configure_cache_dir()
+    assert _compile.NUMBA_CACHE_VARIABLE not in _compile.os.environ

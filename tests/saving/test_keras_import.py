@@ -24,7 +24,7 @@ def assert_close(actual, expected, atol=1e-5):
 
 
 @pytest.mark.parametrize("name", ["mlp_dropout.keras", "mlp_dropout.h5", "activations.keras"])
-def test_keras_files_give_keras_predictions(name):
+def test_keras_files_give_keras_predictions(name, kernel_path):
     arrays = np.load(FIXTURES / f"{name.split('.')[0]}.npz")
     model = load_model(FIXTURES / name)
     assert_close(model.predict(arrays["x"]), arrays["predictions"])
@@ -59,7 +59,7 @@ def test_keras_activation_layers_become_activation_layers():
 
 
 @pytest.mark.parametrize("name", ["adam", "rmsprop", "nadam"])
-def test_keras_optimizer_state_continues_training_as_keras_does(name):
+def test_keras_optimizer_state_continues_training_as_keras_does(name, kernel_path):
     arrays = np.load(FIXTURES / "optimizers.npz")
     model = load_model(FIXTURES / f"optimizer_{name}.keras")
     assert model.optimizer.iterations == 3
