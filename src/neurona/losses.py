@@ -43,7 +43,7 @@ class Loss:
     def fused_step(self, y_true, logits, out):
         """From the logits of `fused_activation`: (batch-mean loss, `fused_accuracy`), with
         dLoss/dlogits written into `out` (which may be `logits`), in one kernel pass."""
-        low, high = _clip_bounds(backend.epsilon(), logits.dtype)
+        low, high = loss_kernels.clip_bounds(backend.epsilon(), logits.dtype)
         loss_sum, correct = self._fused_kernel(logits, self._kernel_targets(y_true), low, high, out)
         return loss_sum / logits.shape[0], correct / self._accuracy_count(logits)
 
@@ -252,17 +252,6 @@ class MeanSquaredError(Loss):
 
 def _clip(probs):
     return loss_kernels.clip_probabilities(probs, backend.epsilon())
-
-
-_BOUNDS = {}
-
-
-def _clip_bounds(eps, dtype):
-    """`kernels.losses.clip_bounds`, remembered: a step asks for the same ones every time."""
-    key = (eps, dtype)
-    if key not in _BOUNDS:
-        _BOUNDS[key] = loss_kernels.clip_bounds(eps, dtype)
-    return _BOUNDS[key]
 
 
 def _inside_clip(probs):

@@ -14,6 +14,7 @@ while writing dLoss/dz for the batch-mean loss into `out` (which may be `z`):
 taken in float64.
 """
 
+import functools
 import math
 
 import numpy as np
@@ -40,6 +41,7 @@ def clip_probabilities(probs, eps):
     return np.minimum(np.maximum(probs, eps), 1.0 - eps)
 
 
+@functools.lru_cache(maxsize=None)
 def clip_bounds(eps, dtype):
     """(eps, 1 - eps) as `dtype` rounds them, as Python floats: in float32, 1 - 1e-7 is
     0.99999988, and log(1 - p) at the bound is then -15.94, not -16.12."""

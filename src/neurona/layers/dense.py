@@ -83,16 +83,15 @@ class Dense(Layer):
         kernel = self.params["kernel"]
         bias_grad = self.grads["bias"] if self.use_bias else kernel[0]
         code = self.activation.kernel_code if through_activation and self._activation_applied else LINEAR
-        if code is None or code == SOFTMAX:
-            # No fused derivative: the activation's own backward, then the bias sum.
-            grad_pre = self._buffer("grad_pre_activation", grad_output.shape, kernel.dtype)
-            self.activation.backward(grad_output, self._pre_activation, self._outputs, out=grad_pre)
-            code = LINEAR
+        if code == LINEAR:
+            grad_pre = grad_output
         else:
-            grad_pre = grad_output if code == LINEAR else self._buffer(
-                "grad_pre_activation", grad_output.shape, kernel.dtype)
-        upstream = grad_pre if code == LINEAR else grad_output
-        dense_kernels.activation_backward_bias(upstream, self._outputs, code, grad_pre, self.use_bias, bias_grad)
+            grad_pre = self._buffer("grad_pre_activation", grad_output.shape, kernel.dtype)
+            if code is None or code == SOFTMAX:
+                # No fused derivative: the activation's own backward; the kernel then only sums.
+                self.activation.backward(grad_output, self._pre_activation, self._outputs, out=grad_pre)
+                grad_output, code = grad_pre, LINEAR
+        dense_kernels.activation_backward_bias(grad_output, self._outputs, code, grad_pre, self.use_bias, bias_grad)
         np.matmul(self._inputs.T, grad_pre, out=self.grads["kernel"])
         if self.kernel_regularizer is not None:
             self.kernel_regularizer.add_gradient(kernel, self.grads["kernel"])

@@ -244,6 +244,7 @@ class Model:
     def _run_epochs(self, x, y, validation, batch_size, epochs, shuffle, callback_list):
         num_samples = len(x)
         fused = self._uses_fused_gradient()
+        fused_kernel = self._fused_loss_kernel(fused)
         pairs = self._trainable_pairs()
         needs_grad = self._layers_needing_input_grad()
         x_batch = np.empty((min(batch_size, num_samples),) + x.shape[1:], dtype=x.dtype)
@@ -271,7 +272,7 @@ class Model:
                     gather_rows(x_rows, index, x_batch_rows[: stop - start])
                     xb = x_batch[: stop - start]
                     yb = np.take(y, index, axis=0, out=y_batch[: stop - start], mode="clip")
-                totals.add(self._train_step(xb, yb, fused, pairs, needs_grad), stop - start)
+                totals.add(self._train_step(xb, yb, fused, fused_kernel, pairs, needs_grad), stop - start)
                 if not batch_end.is_empty:
                     batch_end(step, totals.means())
                 if self.stop_training:
@@ -319,8 +320,10 @@ class Model:
             and all(metric is self.loss.fused_accuracy for _, metric in self.compiled_metrics)
         )
 
-    def _train_step(self, x, y, fused, pairs, needs_grad):
-        if fused and self._fused_loss_kernel(fused):
+    def _train_step(self, x, y, fused, fused_kernel, pairs, needs_grad):
+        """One step; `fused` and `fused_kernel` are `_uses_fused_gradient()` and
+        `_fused_loss_kernel(fused)`, decided once per fit."""
+        if fused_kernel:
             for layer in self.layers[:-1]:
                 x = layer.forward(x, training=True)
             logits = self.layers[-1].forward(x, training=True, apply_activation=False)
@@ -447,7 +450,8 @@ class Model:
     def train_on_batch(self, x, y):
         """One gradient step on (x, y); returns [loss, metric, ...] (or the loss alone)."""
         x, y = self._prepare_data(x, y)
-        logs = self._train_step(x, y, self._uses_fused_gradient(), self._trainable_pairs(),
+        fused = self._uses_fused_gradient()
+        logs = self._train_step(x, y, fused, self._fused_loss_kernel(fused), self._trainable_pairs(),
                                 self._layers_needing_input_grad())
         values = [logs[name] for name in self.metrics_names]
         return values[0] if len(values) == 1 else values
