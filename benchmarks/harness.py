@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.configs import CONFIGS
+from neurona.utils.machine import blas_description, cpu_description, cpu_info, parse_cpuinfo  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
 MARK_BEGIN, MARK_END = "<!-- benchmark results: begin -->", "<!-- benchmark results: end -->"
@@ -188,7 +189,7 @@ def main(argv=None):
     except ValueError as error:
         parser.error(str(error))
     print(f"CPU: {cpu_description(cpu_info())}", flush=True)
-    print(f"BLAS: {_blas_description()}", flush=True)
+    print(f"BLAS: {blas_description()}", flush=True)
     peak_before = sgemm_peak_gflops(args.threads)
     print(f"sgemm peak, {args.threads} thread(s): {peak_before:.0f} GFLOP/s", flush=True)
     args.load = [load_average()]
@@ -411,88 +412,12 @@ def _median_of(repeats):
     return "one run" if repeats == 1 else f"medians of {repeats} runs"
 
 
-def cpu_info(path="/proc/cpuinfo"):
-    """`parse_cpuinfo` of this machine's /proc/cpuinfo; empty where it cannot be read."""
-    try:
-        return parse_cpuinfo(Path(path).read_text())
-    except OSError:
-        return {}
-
-
-def parse_cpuinfo(text):
-    """The first processor's model name, vendor, family, model and stepping numbers and flags
-    from /proc/cpuinfo text, and the number of processors listed.
-
-    Returns {'model_name': str or None, 'vendor': str or None, 'family': int or None,
-    'model': int or None, 'stepping': int or None, 'flags': frozenset, 'processors': int}.
-    ARM kernels list 'Features' where x86 lists 'flags', and often no model name."""
-    first, processors = {}, 0
-    for line in text.splitlines():
-        key, sep, value = line.partition(":")
-        if not sep:
-            continue
-        key, value = key.strip().lower(), value.strip()
-        if key == "processor":
-            processors += 1
-        if processors <= 1 and key not in first:
-            first[key] = value
-
-    def number(key):
-        value = first.get(key, "")
-        try:
-            return int(value, 0)
-        except ValueError:
-            return None
-
-    flags = first.get("flags", first.get("features", ""))
-    return {"model_name": first.get("model name") or None, "vendor": first.get("vendor_id") or None,
-            "family": number("cpu family"), "model": number("model"), "stepping": number("stepping"),
-            "flags": frozenset(flags.split()), "processors": processors}
-
-
-X86_MACHINES = ("x86_64", "amd64", "i386", "i686")
-
-
-def usable_cores():
-    """Logical CPUs this process may run on (its affinity mask), else all of them."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count()
-
-
-def cpu_description(info, machine=None, cores=None):
-    """'AMD EPYC (x86_64, family 25, model 1), 2 cores, no AVX-512 (AVX2, FMA)' from
-    `parse_cpuinfo`'s result (`machine`: platform.machine(), `cores`: `usable_cores()` unless
-    given); the vector extensions only on x86."""
-    machine = machine or platform.machine()
-    cores = cores or usable_cores()
-    details = [machine] if machine else []
-    if info.get("family") is not None and info.get("model") is not None:
-        details.append(f"family {info['family']}, model {info['model']}")
-    text = info.get("model_name") or platform.processor() or machine or "unknown CPU"
-    if details:
-        text += f" ({', '.join(details)})"
-    text += f", {cores} cores"
-    if info.get("processors") and info["processors"] != cores:
-        text += f" usable ({info['processors']} listed)"
-    if machine and machine.lower() in X86_MACHINES and info.get("flags"):
-        flags = info["flags"]
-        avx512 = sorted(flag for flag in flags if flag.startswith("avx512"))
-        if "avx512f" in flags:
-            text += f", AVX-512 ({', '.join(avx512)})"
-        else:
-            others = [name for name, flag in (("AVX2", "avx2"), ("FMA", "fma")) if flag in flags]
-            text += ", no AVX-512" + (f" ({', '.join(others)})" if others else "")
-    return text
-
-
 def machine_description():
     versions = [f"Python {platform.python_version()}", f"NumPy {np.__version__}"]
     for module in ("numba", "torch", "tensorflow", "keras"):
         if importlib.util.find_spec(module) is not None:
             versions.append(f"{module} {_version_of(module)}")
-    description = f"{cpu_description(cpu_info())}; NumPy's BLAS {_blas_description()}"
+    description = f"{cpu_description(cpu_info())}; NumPy's BLAS {blas_description()}"
     target = _numba_target()
     if target:
         description += f"; Numba compiles for {target}"
@@ -517,15 +442,6 @@ def _version_of(module):
         except metadata.PackageNotFoundError:
             continue
     return "?"
-
-
-def _blas_description():
-    from threadpoolctl import threadpool_info
-
-    for pool in threadpool_info():
-        if pool.get("user_api") == "blas":
-            return f"{pool.get('internal_api')} {pool.get('version')} ({pool.get('architecture')})"
-    return "unknown BLAS"
 
 
 def write_section(path, report):

@@ -17,15 +17,16 @@ spin, and with both on all cores each waits for the other (see `training_policy`
 
 import contextlib
 import dataclasses
+import functools
 import json
 import os
-import platform
 import time
 
 import numpy as np
 
 from neurona import kernels
 from neurona.kernels._compile import compiled, numba_module, prange
+from neurona.utils.machine import blas_description, cpu_description, cpu_info, usable_cores
 
 THREADS_FILE = "threads.json"
 REMEASURE_VARIABLE = "NEURONA_REMEASURE_THREADS"
@@ -96,7 +97,8 @@ def set_blas_threads(threads):
 
 
 def cores():
-    return os.cpu_count() or 1
+    """The cores this process may run on."""
+    return usable_cores() or 1
 
 
 def training_policy(largest_product, largest_elementwise):
@@ -133,67 +135,53 @@ def blas_threads_for(multiply_adds):
 
 # Measurement --------------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=None)
 def machine_key():
-    """CPU model, core count and BLAS: what a measured threshold is valid for."""
-    blas = "unknown BLAS"
-    controller = _thread_controller()
-    if controller is not None:
-        infos = [info for info in controller.info() if info.get("user_api") == "blas"]
-        if infos:
-            blas = f"{infos[0].get('internal_api')} {infos[0].get('version')} {infos[0].get('architecture')}"
-    return f"{cpu_model()} | {cores()} cores | {blas}"
+    """CPU model and features, usable cores and BLAS: what a measured threshold is valid for.
+    Read once per process (it opens /proc/cpuinfo and asks every loaded library)."""
+    return f"{cpu_model()} | {blas_description()}"
 
 
 def cpu_model():
-    """The CPU's model name (Linux: /proc/cpuinfo, with family and model numbers)."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as file:
-            text = file.read()
-    except OSError:
-        return platform.processor() or platform.machine()
-    fields = {}
-    for line in text.splitlines():
-        key, _, value = line.partition(":")
-        key = key.strip()
-        if key and key not in fields:
-            fields[key] = value.strip()
-        if not line.strip() and fields:
-            break
-    name = fields.get("model name") or platform.processor() or platform.machine()
-    if "cpu family" in fields and "model" in fields:
-        name += f" (family {fields['cpu family']}, model {fields['model']})"
-    if "avx512f" in fields.get("flags", "").split():
-        name += " AVX-512"
-    return name
+    """The CPU in words, with its usable cores (`neurona.utils.machine.cpu_description`)."""
+    return cpu_description(cpu_info())
 
 
 def measured_thresholds(path="numba"):
-    """Thresholds for this machine: cached, else measured now and cached."""
+    """Thresholds for this machine: remembered by this process, else read from the cache
+    file, else measured now and written there. The compiled loops' crossover is measured only
+    for the Numba path (it is NEVER until then)."""
     global _measured
     if cores() == 1:
         return Thresholds(NEVER, NEVER)
     key = machine_key()
     remeasure = os.environ.get(REMEASURE_VARIABLE, "") not in ("", "0")
-    if _measured is not None and _measured[0] == key and not remeasure:
-        return _measured[1]
-    stored = {} if remeasure else _read_cache()
-    entry = stored.get(key, {})
+    wants_numba = path == "numba" and numba_module() is not None
+    known = _measured[1] if _measured is not None and _measured[0] == key and not remeasure else None
+    if known is None or (wants_numba and known.numba_min_elements is None):
+        known = _measure_missing(key, wants_numba, remeasure)
+        _measured = (key, known)
+    elements = known.numba_min_elements
+    return Thresholds(known.blas_min_multiply_adds, NEVER if elements is None else elements)
+
+
+def _measure_missing(key, wants_numba, remeasure):
+    """The thresholds stored for `key` (none when `remeasure`), with the missing ones measured
+    and stored; numba_min_elements stays None when not wanted and not stored."""
+    entry = {} if remeasure else _read_cache().get(key, {})
     blas = entry.get("blas_min_multiply_adds")
     elements = entry.get("numba_min_elements")
     changed = False
     if blas is None:
         blas, changed = measure_blas_crossover(), True
-    if elements is None and path == "numba" and numba_module() is not None:
+    if elements is None and wants_numba:
         elements, changed = measure_numba_crossover(), True
     if changed:
         entry = {"blas_min_multiply_adds": int(blas)}
         if elements is not None:
             entry["numba_min_elements"] = int(elements)
         _write_cache({**_read_cache(), key: entry})
-    thresholds = Thresholds(int(blas), int(elements) if elements is not None else NEVER)
-    if elements is not None:
-        _measured = (key, thresholds)
-    return thresholds
+    return Thresholds(int(blas), None if elements is None else int(elements))
 
 
 # (batch, inputs, units) of the products timed: 0.4M to 25M multiply-adds, the tutorials' sizes.
@@ -205,14 +193,21 @@ _MARGIN = 0.9
 
 
 def measure_blas_crossover():
-    """Smallest multiply-adds at which a step's two products (x @ W and x.T @ dY) run faster
-    on all cores than on one, at this and every larger size of the ladder."""
-    controller = _thread_controller()
-    if controller is None:
+    """Smallest multiply-adds at which a step's two products run faster on all cores than on
+    one, at this and every larger size of the ladder."""
+    if _thread_controller() is None:
         return NEVER
+    return _crossover(product_timings(_BLAS_LADDER))
+
+
+def product_timings(shapes, threads=None):
+    """For each (batch, inputs, units): (multiply-adds, seconds on 1 thread, seconds on
+    `threads` (all cores)) of one step's two products, x @ W and x.T @ dY, best of repeats."""
+    controller = _thread_controller()
+    threads = threads or cores()
     rng = np.random.default_rng(0)
     results = []
-    for batch, inputs, units in _BLAS_LADDER:
+    for batch, inputs, units in shapes:
         x = rng.random((batch, inputs), dtype=np.float32)
         w = rng.random((inputs, units), dtype=np.float32)
         dy = rng.random((batch, units), dtype=np.float32)
@@ -223,11 +218,11 @@ def measure_blas_crossover():
             np.matmul(x.T, dy, out=dw)
 
         timings = []
-        for threads in (1, cores()):
-            with controller.limit(limits=threads, user_api="blas"):
+        for count in (1, threads):
+            with controller.limit(limits=count, user_api="blas"):
                 timings.append(_best_time(step))
         results.append((batch * inputs * units, timings[0], timings[1]))
-    return _crossover(results)
+    return results
 
 
 @compiled(parallel=True)
