@@ -26,7 +26,7 @@ from neurona.kernels._compile import Compiled, numba_import_error, numba_module
 KERNELS_VARIABLE = "NEURONA_KERNELS"
 PATHS = ("numba", "numpy")
 
-_COMPILED_DTYPES = "fdlq"  # float32, float64 (and integer arrays, for kernels led by one)
+_COMPILED_DTYPES = "fd"  # the float32 and float64 arrays that lead every kernel's arguments
 _requested = None   # set_kernels(); None: the variable, else Numba when it imports
 
 

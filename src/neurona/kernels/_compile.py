@@ -116,11 +116,6 @@ class Compiled:
         function.__module__ = self.function.__module__
         return function
 
-    @property
-    def compiled(self):
-        """Whether a dispatcher exists (machine code loaded or compiled for some signature)."""
-        return self._dispatcher is not None and bool(self._dispatcher.signatures)
-
 
 def compiled(parallel=False, fastmath=("contract",)):
     """Decorator: mark a function as a kernel's Numba version (compiled lazily)."""

@@ -103,6 +103,13 @@ def _flush(tiny, scratch, *slots):
         np.copyto(slot, 0, where=magnitude < tiny)
 
 
+@compiled()
+def _flushed(value, small, zero):
+    """Compiled helper: `zero` in place of a value whose magnitude is below `small` (the
+    dtype's smallest normal), the value itself otherwise; NaN and inf pass through."""
+    return zero if abs(value) < small else value
+
+
 def _accumulate(total, decay, value):
     """total = decay * total + value, in place: (1 - decay) * total is then the exponential
     moving average of `value`."""
@@ -145,8 +152,7 @@ def sgd(param, grad, velocity, learning_rate, momentum, nesterov, tiny, flush, s
         step = grad[i] * rate
         if with_momentum:
             v = decay * velocity[i] - step
-            if abs(v) < small:
-                v = zero
+            v = _flushed(v, small, zero)
             velocity[i] = v
             if nesterov:
                 param[i] = (param[i] - step) + decay * v
@@ -195,12 +201,10 @@ def adam(param, grad, momentum, velocity, velocity_hat, beta_1, beta_2, step_siz
     for i in prange(param.size):
         g = grad[i]
         m = decay_1 * momentum[i] + g
-        if abs(m) < small:
-            m = zero
+        m = _flushed(m, small, zero)
         momentum[i] = m
         v = decay_2 * velocity[i] + g * g
-        if abs(v) < small:
-            v = zero
+        v = _flushed(v, small, zero)
         velocity[i] = v
         if amsgrad:
             # np.maximum: a NaN on either side wins, as in the reference. Measured: 55 us per
@@ -260,13 +264,11 @@ def rmsprop(param, grad, velocity, average_gradient, momentum, rho, kept, epsilo
     for i in prange(param.size):
         g = grad[i]
         v = decay * velocity[i] + g * g
-        if abs(v) < small:
-            v = zero
+        v = _flushed(v, small, zero)
         velocity[i] = v
         if centered:
             mg = decay * average_gradient[i] + g
-            if abs(mg) < small:
-                mg = zero
+            mg = _flushed(mg, small, zero)
             average_gradient[i] = mg
             d = v - mg * mg * share + eps
         else:
@@ -274,8 +276,7 @@ def rmsprop(param, grad, velocity, average_gradient, momentum, rho, kept, epsilo
         increment = g / math.sqrt(d) * rate
         if with_momentum:
             b = coefficient * momentum[i] + increment
-            if abs(b) < small:
-                b = zero
+            b = _flushed(b, small, zero)
             momentum[i] = b
             param[i] -= b
         else:
@@ -301,8 +302,7 @@ def adagrad(param, grad, accumulator, learning_rate, epsilon, tiny, flush, scrat
     for i in prange(param.size):
         g = grad[i]
         a = accumulator[i] + g * g
-        if abs(a) < small:
-            a = zero
+        a = _flushed(a, small, zero)
         accumulator[i] = a
         param[i] -= rate * g / math.sqrt(a + eps)
 
@@ -339,13 +339,11 @@ def adadelta(param, grad, accumulated_grad, accumulated_delta, rho, kept, epsilo
     for i in prange(param.size):
         g = grad[i]
         eg = decay * accumulated_grad[i] + share * (g * g)
-        if abs(eg) < small:
-            eg = zero
+        eg = _flushed(eg, small, zero)
         accumulated_grad[i] = eg
         delta = -math.sqrt(accumulated_delta[i] + eps) / math.sqrt(eg + eps) * g
         edw = decay * accumulated_delta[i] + share * (delta * delta)
-        if abs(edw) < small:
-            edw = zero
+        edw = _flushed(edw, small, zero)
         accumulated_delta[i] = edw
         param[i] += rate * delta
 
@@ -377,12 +375,10 @@ def adamax(param, grad, momentum, norm, kept, beta_2, learning_rate, bias_correc
     for i in prange(param.size):
         g = grad[i]
         m = momentum[i] + share * (g - momentum[i])
-        if abs(m) < small:
-            m = zero
+        m = _flushed(m, small, zero)
         momentum[i] = m
         u = np.maximum(decay * norm[i], abs(g))  # a NaN on either side wins, as in the reference
-        if abs(u) < small:
-            u = zero
+        u = _flushed(u, small, zero)
         norm[i] = u
         param[i] -= rate * m / (correction * (u + eps))
 
@@ -420,12 +416,10 @@ def nadam(param, grad, momentum, velocity, kept_1, kept_2, momentum_scale, gradi
     for i in prange(param.size):
         g = grad[i]
         m = momentum[i] + share_1 * (g - momentum[i])
-        if abs(m) < small:
-            m = zero
+        m = _flushed(m, small, zero)
         momentum[i] = m
         v = velocity[i] + share_2 * (g * g - velocity[i])
-        if abs(v) < small:
-            v = zero
+        v = _flushed(v, small, zero)
         velocity[i] = v
         m_hat = scale_m * m + scale_g * g
         param[i] -= rate * m_hat / (math.sqrt(v / correction) + eps)
