@@ -1,4 +1,4 @@
-"""The Layer base class: named parameters, their gradients, reusable buffers, config."""
+"""The Layer base class: named weights of two kinds, their gradients, reusable buffers, config."""
 
 import re
 
@@ -13,8 +13,13 @@ class Layer:
     """A step of a model: `forward` keeps what `backward` needs; an optimizer applies `grads`.
 
     Shapes handed to `build` and `compute_output_shape` exclude the batch axis. Subclasses
-    create parameters in `build` with `add_weight`, fill `self.grads` (same names and shapes)
-    in `backward`, and return the gradient with respect to their input.
+    create weights in `build` with `add_weight`, fill `self.grads` (the trainable weights'
+    names and shapes) in `backward`, and return the gradient with respect to their input.
+
+    Weights have kinds, as in Keras: trainable ones (a kernel) have a gradient and are updated
+    by the optimizer; non-trainable ones (BatchNormalization's moving statistics) are updated by
+    the layer itself, have no gradient, and are saved with the others in creation order.
+    `self.params` holds every weight in that order.
 
     `forward` may return a view into a buffer the layer reuses on the next call: consume or
     copy it before calling `forward` again.
@@ -35,6 +40,7 @@ class Layer:
         )
         self.params = {}
         self.grads = {}
+        self.non_trainable_names = set()
         self.input_shape = None
         self.built = False
         self._buffers = {}
@@ -49,11 +55,24 @@ class Layer:
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
 
-    def add_weight(self, name, shape, initializer, rng=None):
+    def add_weight(self, name, shape, initializer, rng=None, trainable=True):
+        """Create the weight `name`; a trainable one also gets a gradient of its shape.
+
+        A loader that must check shapes before anything is allocated sets `weight_guard`
+        on the layer: it is called as guard(layer, name, shape) and returns the initializer
+        to use (or raises).
+        """
+        shape = tuple(int(dim) for dim in shape)
+        guard = self.__dict__.get("weight_guard")
+        if guard is not None:
+            initializer = guard(self, name, shape)
         dtype = self.dtype or backend.floatx()
         value = initializer(shape, dtype=dtype, rng=rng)
         self.params[name] = value
-        self.grads[name] = np.zeros_like(value)
+        if trainable:
+            self.grads[name] = np.zeros_like(value)
+        else:
+            self.non_trainable_names.add(name)
         return value
 
     # Computation ---------------------------------------------------------------------------
@@ -93,8 +112,32 @@ class Layer:
     def weights(self):
         return list(self.params.values())
 
+    @property
+    def trainable_names(self):
+        """Names of the weights the optimizer updates (none when the layer is frozen)."""
+        if not self.trainable:
+            return []
+        return [name for name in self.params if name not in self.non_trainable_names]
+
+    @property
+    def trainable_weights(self):
+        return [self.params[name] for name in self.trainable_names]
+
+    @property
+    def non_trainable_weights(self):
+        trained = set(self.trainable_names)
+        return [value for name, value in self.params.items() if name not in trained]
+
     def count_params(self):
         return int(sum(value.size for value in self.params.values()))
+
+    def count_trainable_params(self):
+        return int(sum(value.size for value in self.trainable_weights))
+
+    def multiply_adds(self, batch):
+        """Multiply-adds of this layer's largest matrix product for `batch` samples (0 when it
+        has none): what the execution policy sizes BLAS threads by."""
+        return 0
 
     def get_weights(self):
         return [value.copy() for value in self.params.values()]

@@ -55,6 +55,9 @@ class Dense(Layer):
     def compute_output_shape(self, input_shape):
         return (self.units,)
 
+    def multiply_adds(self, batch):
+        return batch * self.params["kernel"].size if self.built else 0
+
     def forward(self, x, training=False, apply_activation=True):
         """`apply_activation=False` returns the pre-activations (the logits, for a fused loss)."""
         kernel = self.params["kernel"]

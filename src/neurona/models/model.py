@@ -126,7 +126,7 @@ class Model:
         needs, below = [], False
         for layer in self.layers:
             needs.append(below)
-            below = below or (layer.trainable and bool(layer.params))
+            below = below or bool(layer.trainable_names)
         return needs
 
     def _trainable_pairs(self):
@@ -302,12 +302,7 @@ class Model:
 
     def _largest_product(self, batch_size):
         """Multiply-adds of the largest matrix product in one training step."""
-        largest = 0
-        for layer in self.layers:
-            kernel = layer.params.get("kernel")
-            if kernel is not None:
-                largest = max(largest, batch_size * kernel.size)
-        return largest
+        return max((layer.multiply_adds(batch_size) for layer in self.layers), default=0)
 
     def _fused_loss_kernel(self, fused):
         """Whether a step can run the loss kernel (activation, loss, gradient and accuracy in
@@ -470,7 +465,11 @@ class Model:
 
     @property
     def trainable_weights(self):
-        return [value for layer in self.layers if layer.trainable for value in layer.weights]
+        return [value for layer in self.layers for value in layer.trainable_weights]
+
+    @property
+    def non_trainable_weights(self):
+        return [value for layer in self.layers for value in layer.non_trainable_weights]
 
     def get_weights(self):
         """Copies of every parameter, layer by layer (kernel then bias)."""

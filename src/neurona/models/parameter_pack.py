@@ -1,6 +1,7 @@
 """One contiguous vector for all trainable parameters, and one for their gradients.
 
-Layers keep their `params` and `grads` dicts, but each entry becomes a view into a shared
+Only trainable weights are packed: non-trainable ones (moving statistics) and frozen layers'
+weights stay where they are and the optimizer never sees them. Layers keep their `params` and `grads` dicts, but each entry becomes a view into a shared
 flat array. The optimizer then updates every parameter with a handful of whole-vector NumPy
 operations instead of a handful per array, which matters at small batch sizes where a step
 is dominated by per-call overhead.
@@ -13,7 +14,7 @@ class ParameterPack:
     """Flat `params` and `grads` vectors viewed by the trainable layers of a model."""
 
     def __init__(self, layers):
-        self.entries = [(layer, name) for layer in layers if layer.trainable for name in layer.params]
+        self.entries = [(layer, name) for layer in layers for name in layer.trainable_names]
         self.key = self.key_for(layers)
         dtypes = {layer.params[name].dtype for layer, name in self.entries}
         self.dtype = dtypes.pop() if len(dtypes) == 1 else None
@@ -37,7 +38,7 @@ class ParameterPack:
         """Identifies which arrays a pack covers: it is rebuilt when this changes."""
         return tuple(
             (id(layer), name, id(layer.params[name]))
-            for layer in layers if layer.trainable for name in layer.params
+            for layer in layers for name in layer.trainable_names
         )
 
     def pairs(self):

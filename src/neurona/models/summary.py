@@ -9,7 +9,7 @@ def format_summary(model, line_length=65):
         shape = layer.compute_output_shape(shape)
         rows.append((f"{layer.name} ({type(layer).__name__})", str((None,) + tuple(shape)), f"{layer.count_params()}"))
     total = model.count_params()
-    trainable = sum(layer.count_params() for layer in model.layers if layer.trainable)
+    trainable = sum(layer.count_trainable_params() for layer in model.layers)
     lines = [f'Model: "{model.name}"', "_" * line_length, _row(rows[0], columns), "=" * line_length]
     for index, row in enumerate(rows[1:]):
         lines.append(_row(row, columns))

@@ -1,7 +1,7 @@
 """Build a model from an untrusted configuration, checking every weight before it exists.
 
 Layers are resolved through `neurona.layers.deserialize` (our registry of names, never an
-import path). While the model is built, each layer's `add_weight` is intercepted: the shape
+import path). While the model is built, each layer's `add_weight` calls a guard first: the shape
 the architecture asks for is compared with the shape the file declares for that weight, and
 a mismatch is refused before the array is allocated, so a file cannot make us allocate more
 than it declares (and its declared size is bounded by `limits`).
@@ -137,20 +137,20 @@ def _floatx(dtype):
 def _guarded(model_layers, expected, what):
     zeros = initializers.get("zeros")
     for index, layer in enumerate(model_layers):
-        layer.add_weight = _checked_add_weight(layer, index, expected.get(index) or [], what, zeros)
+        layer.weight_guard = _weight_guard(expected.get(index) or [], what, zeros)
     try:
         yield
     finally:
         for layer in model_layers:
-            layer.__dict__.pop("add_weight", None)
+            layer.__dict__.pop("weight_guard", None)
 
 
-def _checked_add_weight(layer, index, declared, what, zeros):
-    original = type(layer).add_weight
+def _weight_guard(declared, what, zeros):
+    """The hook `Layer.add_weight` calls before allocating: the file must declare this weight
+    with this shape; its values come from the file, so it starts from zeros."""
     position = [0]
 
-    def add_weight(name, shape, initializer, rng=None):
-        shape = tuple(int(dim) for dim in shape)
+    def guard(layer, name, shape):
         if isinstance(declared, dict):
             found = declared.get(name)
         else:
@@ -166,7 +166,6 @@ def _checked_add_weight(layer, index, declared, what, zeros):
                 f"{what}: weight {name!r} of layer {layer.name!r} has shape {tuple(found)} in the file; "
                 f"the architecture expects {shape}."
             )
-        # The values come from the file: start from zeros instead of drawing random ones.
-        return original(layer, name, shape, zeros, rng)
+        return zeros
 
-    return add_weight
+    return guard
