@@ -41,6 +41,7 @@ class Layer:
         self.params = {}
         self.grads = {}
         self.non_trainable_names = set()
+        self.weight_regularizers = {}
         self.input_shape = None
         self.built = False
         self._buffers = {}
@@ -55,8 +56,9 @@ class Layer:
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
 
-    def add_weight(self, name, shape, initializer, rng=None, trainable=True):
-        """Create the weight `name`; a trainable one also gets a gradient of its shape.
+    def add_weight(self, name, shape, initializer, rng=None, trainable=True, regularizer=None):
+        """Create the weight `name`; a trainable one also gets a gradient of its shape, and
+        `regularizer` (a `neurona.regularizers` object) adds its penalty to the loss.
 
         A loader that must check shapes before anything is allocated sets `weight_guard`
         on the layer: it is called as guard(layer, name, shape) and returns the initializer
@@ -73,6 +75,8 @@ class Layer:
             self.grads[name] = np.zeros_like(value)
         else:
             self.non_trainable_names.add(name)
+        if regularizer is not None:
+            self.weight_regularizers[name] = regularizer
         return value
 
     # Computation ---------------------------------------------------------------------------
@@ -91,12 +95,19 @@ class Layer:
         return np.array(self.forward(x, training=training))
 
     def regularization_loss(self):
-        """The penalty this layer adds to the loss (0 without regularizers)."""
-        return 0.0
+        """The penalty this layer's weight regularizers add to the loss (0 without any)."""
+        return sum(regularizer.penalty(self.params[name])
+                   for name, regularizer in self.weight_regularizers.items())
 
     @property
     def has_regularizer(self):
-        return False
+        return bool(self.weight_regularizers)
+
+    def add_regularizer_gradients(self):
+        """Add each regularized weight's penalty gradient to its gradient (after backward)."""
+        for name, regularizer in self.weight_regularizers.items():
+            if name in self.grads:
+                regularizer.add_gradient(self.params[name], self.grads[name])
 
     def _buffer(self, key, shape, dtype):
         """A reusable array of `shape`: a leading slice of the largest one allocated so far."""

@@ -3,9 +3,8 @@
 import numpy as np
 
 from neurona import activations, backend, initializers, regularizers
-from neurona.kernels import dense as dense_kernels
-from neurona.kernels.activations import LINEAR, SOFTMAX
 from neurona.layers.base import Layer
+from neurona.layers.epilogue import Epilogue
 
 
 class Dense(Layer):
@@ -47,9 +46,11 @@ class Dense(Layer):
                 f"of shape (batch, {', '.join(map(str, input_shape))}): add a Flatten() layer before it."
             )
         rng = backend.make_rng(self.seed)
-        self.add_weight("kernel", (input_shape[0], self.units), self.kernel_initializer, rng)
+        self.add_weight("kernel", (input_shape[0], self.units), self.kernel_initializer, rng,
+                        regularizer=self.kernel_regularizer)
         if self.use_bias:
-            self.add_weight("bias", (self.units,), self.bias_initializer, rng)
+            self.add_weight("bias", (self.units,), self.bias_initializer, rng, regularizer=self.bias_regularizer)
+        self._epilogue = Epilogue(self)
         super().build(input_shape)
 
     def compute_output_shape(self, input_shape):
@@ -61,61 +62,21 @@ class Dense(Layer):
     def forward(self, x, training=False, apply_activation=True):
         """`apply_activation=False` returns the pre-activations (the logits, for a fused loss)."""
         kernel = self.params["kernel"]
-        batch = x.shape[0]
-        pre_activation = self._buffer("pre_activation", (batch, self.units), kernel.dtype)
+        pre_activation = self._buffer("pre_activation", (x.shape[0], self.units), kernel.dtype)
         np.matmul(x, kernel, out=pre_activation)
-        code = self.activation.kernel_code if apply_activation else LINEAR
-        bias = self.params["bias"] if self.use_bias else kernel[0]
-        if code is not None:
-            dense_kernels.bias_activation(pre_activation, bias, self.use_bias, code, pre_activation)
-            outputs = pre_activation
-        else:
-            if self.use_bias:
-                dense_kernels.bias_activation(pre_activation, bias, True, LINEAR, pre_activation)
-            if self.activation.uses_input:
-                outputs = self._buffer("outputs", (batch, self.units), kernel.dtype)
-                self.activation.forward(pre_activation, out=outputs)
-            else:
-                outputs = self.activation.forward(pre_activation, out=pre_activation)
-        self._inputs, self._pre_activation, self._outputs = x, pre_activation, outputs
-        self._activation_applied = apply_activation
-        return outputs
+        self._inputs = x
+        return self._epilogue.forward(pre_activation, self.params.get("bias"), apply_activation)
 
     def backward(self, grad_output, need_input_grad=True, through_activation=True):
         """`through_activation=False` takes `grad_output` as dLoss/dpre_activation (fused loss)."""
         kernel = self.params["kernel"]
-        bias_grad = self.grads["bias"] if self.use_bias else kernel[0]
-        code = self.activation.kernel_code if through_activation and self._activation_applied else LINEAR
-        if code == LINEAR:
-            grad_pre = grad_output
-        else:
-            grad_pre = self._buffer("grad_pre_activation", grad_output.shape, kernel.dtype)
-            if code is None or code == SOFTMAX:
-                # No fused derivative: the activation's own backward; the kernel then only sums.
-                self.activation.backward(grad_output, self._pre_activation, self._outputs, out=grad_pre)
-                grad_output, code = grad_pre, LINEAR
-        dense_kernels.activation_backward_bias(grad_output, self._outputs, code, grad_pre, self.use_bias, bias_grad)
+        grad_pre = self._epilogue.backward(grad_output, self.grads.get("bias"), through_activation)
         np.matmul(self._inputs.T, grad_pre, out=self.grads["kernel"])
-        if self.kernel_regularizer is not None:
-            self.kernel_regularizer.add_gradient(kernel, self.grads["kernel"])
-        if self.use_bias and self.bias_regularizer is not None:
-            self.bias_regularizer.add_gradient(self.params["bias"], self.grads["bias"])
+        self.add_regularizer_gradients()
         if not need_input_grad:
             return None
         grad_input = self._buffer("grad_inputs", self._inputs.shape, kernel.dtype)
         return np.matmul(grad_pre, kernel.T, out=grad_input)
-
-    @property
-    def has_regularizer(self):
-        return self.kernel_regularizer is not None or (self.use_bias and self.bias_regularizer is not None)
-
-    def regularization_loss(self):
-        total = 0.0
-        if self.kernel_regularizer is not None:
-            total += self.kernel_regularizer.penalty(self.params["kernel"])
-        if self.bias_regularizer is not None and self.use_bias:
-            total += self.bias_regularizer.penalty(self.params["bias"])
-        return total
 
     def get_config(self):
         return {
