@@ -1,13 +1,28 @@
-"""Layers, with Keras' names: Dense, Flatten, Dropout, Activation, Input, InputLayer."""
+"""Layers, with Keras' names and arguments (channels-last images: (batch, height, width, channels))."""
 
 from neurona.layers.activation import Activation
 from neurona.layers.base import Layer
+from neurona.layers.conv import Conv2D
 from neurona.layers.dense import Dense
 from neurona.layers.dropout import Dropout
 from neurona.layers.flatten import Flatten
 from neurona.layers.input_layer import Input, InputLayer
+from neurona.layers.normalization import BatchNormalization
+from neurona.layers.pooling import AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D
+from neurona.layers.reshaping import Reshape, ZeroPadding2D
+from neurona.layers.rescaling import Rescaling
 
-_REGISTRY = {cls.__name__: cls for cls in (Activation, Dense, Dropout, Flatten, InputLayer)}
+# Keras' aliases.
+Convolution2D = Conv2D
+MaxPool2D = MaxPooling2D
+AvgPool2D = AveragePooling2D
+GlobalAvgPool2D = GlobalAveragePooling2D
+GlobalMaxPool2D = GlobalMaxPooling2D
+
+_REGISTRY = {cls.__name__: cls for cls in (
+    Activation, AveragePooling2D, BatchNormalization, Conv2D, Dense, Dropout, Flatten, GlobalAveragePooling2D,
+    GlobalMaxPooling2D, InputLayer, MaxPooling2D, Rescaling, Reshape, ZeroPadding2D,
+)}
 
 
 def serialize(layer):
@@ -22,5 +37,7 @@ def deserialize(config):
     return _REGISTRY[class_name].from_config(config.get("config", {}))
 
 
-__all__ = ["Activation", "Dense", "Dropout", "Flatten", "Input", "InputLayer", "Layer",
-           "serialize", "deserialize"]
+__all__ = ["Activation", "AveragePooling2D", "AvgPool2D", "BatchNormalization", "Conv2D", "Convolution2D",
+           "Dense", "Dropout", "Flatten", "GlobalAveragePooling2D", "GlobalAvgPool2D", "GlobalMaxPool2D",
+           "GlobalMaxPooling2D", "Input", "InputLayer", "Layer", "MaxPool2D", "MaxPooling2D", "Rescaling",
+           "Reshape", "ZeroPadding2D", "serialize", "deserialize"]

@@ -205,4 +205,6 @@ def _declared_input_shape(name, input_shape, input_dim, batch_input_shape):
 
 
 def _snake_case(name):
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    """Keras' default layer names: Dense → dense, Conv2D → conv2d, MaxPooling2D → max_pooling2d."""
+    name = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()

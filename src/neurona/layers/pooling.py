@@ -1,0 +1,145 @@
+"""Pooling over (batch, height, width, channels): MaxPooling2D, AveragePooling2D and their
+global forms, with Keras' arguments and padding rules.
+
+Max pooling keeps the position of each window's maximum for the backward pass (padding
+counts as -inf, so it never wins). Average pooling with padding='same' divides by the real
+pixels of each window only.
+"""
+
+import numpy as np
+
+from neurona.kernels import pooling as pooling_kernels
+from neurona.layers import spatial
+from neurona.layers.base import Layer
+
+
+class _Pooling2D(Layer):
+    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.pool_size = spatial.int_tuple(pool_size, "pool_size", self)
+        self.strides = self.pool_size if strides is None else spatial.int_tuple(strides, "strides", self)
+        self.padding = spatial.padding_mode(padding, self)
+        self.data_format = spatial.check_data_format(data_format, self)
+
+    def _geometry(self, input_shape):
+        height, width, _ = spatial.image_shape(input_shape, self)
+        return spatial.Geometry(self, "pool_size", height, width, self.pool_size, self.strides, (1, 1),
+                                self.padding)
+
+    def build(self, input_shape):
+        self.geometry = self._geometry(input_shape)
+        super().build(input_shape)
+
+    def compute_output_shape(self, input_shape):
+        geometry = self._geometry(input_shape)
+        return (geometry.oh, geometry.ow, tuple(input_shape)[2])
+
+    def _pool_args(self):
+        g = self.geometry
+        return g.kh, g.kw, g.sh, g.sw, g.top, g.left
+
+    def _output(self, x):
+        g = self.geometry
+        return self._buffer("outputs", (x.shape[0], g.oh, g.ow, x.shape[3]), x.dtype)
+
+    def get_config(self):
+        return {**super().get_config(), "pool_size": list(self.pool_size), "strides": list(self.strides),
+                "padding": self.padding, "data_format": self.data_format}
+
+
+class MaxPooling2D(_Pooling2D):
+    """The maximum of each (ph, pw) window. `MaxPooling2D(pool_size=(2, 2), strides=None,
+    padding='valid')`; strides default to the pool size."""
+
+    def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)
+
+    def forward(self, x, training=False):
+        out = self._output(x)
+        argmax = self._buffer("argmax", out.shape, np.dtype(np.int32))
+        pooling_kernels.max_pool_forward(x, *self._pool_args(), out, argmax)
+        self._argmax, self._input_shape = argmax, x.shape
+        return out
+
+    def backward(self, grad_output, need_input_grad=True):
+        if not need_input_grad:
+            return None
+        grad_input = self._buffer("grad_inputs", self._input_shape, grad_output.dtype)
+        pooling_kernels.max_pool_backward(np.ascontiguousarray(grad_output), self._argmax, *self._pool_args(),
+                                          grad_input)
+        return grad_input
+
+
+class AveragePooling2D(_Pooling2D):
+    """The mean of each (ph, pw) window over its real pixels. `pool_size` has no default, as
+    in Keras."""
+
+    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)
+
+    def forward(self, x, training=False):
+        out = self._output(x)
+        pooling_kernels.avg_pool_forward(x, *self._pool_args(), out)
+        self._input_shape = x.shape
+        return out
+
+    def backward(self, grad_output, need_input_grad=True):
+        if not need_input_grad:
+            return None
+        grad_input = self._buffer("grad_inputs", self._input_shape, grad_output.dtype)
+        pooling_kernels.avg_pool_backward(np.ascontiguousarray(grad_output), *self._pool_args(), grad_input)
+        return grad_input
+
+
+class _GlobalPooling2D(Layer):
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = spatial.check_data_format(data_format, self)
+        self.keepdims = bool(keepdims)
+
+    def build(self, input_shape):
+        spatial.image_shape(input_shape, self)
+        super().build(input_shape)
+
+    def compute_output_shape(self, input_shape):
+        channels = spatial.image_shape(input_shape, self)[2]
+        return (1, 1, channels) if self.keepdims else (channels,)
+
+    def _shaped(self, pooled):
+        return pooled[:, np.newaxis, np.newaxis, :] if self.keepdims else pooled
+
+    def get_config(self):
+        return {**super().get_config(), "data_format": self.data_format, "keepdims": self.keepdims}
+
+
+class GlobalAveragePooling2D(_GlobalPooling2D):
+    """The mean over height and width of each channel: (batch, h, w, c) → (batch, c)."""
+
+    def forward(self, x, training=False):
+        self._input_shape = x.shape
+        return self._shaped(x.mean(axis=(1, 2), dtype=x.dtype))
+
+    def backward(self, grad_output, need_input_grad=True):
+        if not need_input_grad:
+            return None
+        n, h, w, c = self._input_shape
+        grad = grad_output.reshape(n, 1, 1, c) / np.asarray(h * w, dtype=grad_output.dtype)
+        return np.ascontiguousarray(np.broadcast_to(grad, self._input_shape))
+
+
+class GlobalMaxPooling2D(_GlobalPooling2D):
+    """The maximum over height and width of each channel. Going back, the gradient is shared
+    equally by the pixels that tie for the maximum, as TensorFlow's reduce_max does."""
+
+    def forward(self, x, training=False):
+        pooled = x.max(axis=(1, 2))
+        self._inputs, self._pooled = x, pooled
+        return self._shaped(pooled)
+
+    def backward(self, grad_output, need_input_grad=True):
+        if not need_input_grad:
+            return None
+        n, _, _, c = self._inputs.shape
+        winners = self._inputs == self._pooled[:, np.newaxis, np.newaxis, :]
+        counts = winners.sum(axis=(1, 2), keepdims=True)
+        return winners * (grad_output.reshape(n, 1, 1, c) / counts).astype(grad_output.dtype)
