@@ -114,7 +114,7 @@ def test_compile_without_a_loss():
         (lambda: Sequential([Dense(1, input_dim=2)]).compile("adamm", "mse"), r"Unknown optimizer: 'adamm'\. Expected one of \[.*'adam'"),
         (lambda: Sequential([Dense(1, input_dim=2)]).compile("sgd", "crossentropy"), r"Unknown loss: 'crossentropy'\. Expected one of"),
         (lambda: Dense(3, kernel_initializer="glorot"), r"Unknown initializer: 'glorot'"),
-        (lambda: layers.deserialize({"class_name": "Conv2D", "config": {}}), r"Unknown layer: 'Conv2D'\. Expected one of \[.*'Dense'"),
+        (lambda: layers.deserialize({"class_name": "Conv3D", "config": {}}), r"Unknown layer: 'Conv3D'\. Expected one of \[.*'Dense'"),
         (lambda: Sequential([Dense(1, input_dim=2)]).compile("sgd", "mse", metrics=["precision"]), r"Unknown metric: 'precision'"),
     ],
 )
