@@ -80,3 +80,26 @@ def test_images_without_a_channel_axis_get_a_clear_error():
     model = convnet()
     with pytest.raises(ValueError, match=r"expects x of shape \(batch, 12, 12, 1\)\. Received x of shape \(4, 12, 12\)"):
         model.predict(np.zeros((4, 12, 12), np.float32))
+
+
+def test_fit_and_predict_stay_within_a_gigabyte_beyond_the_callers_arrays():
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    x = rng.random((2048, 28, 28, 1), dtype=np.float32)
+    y = rng.integers(0, 10, 2048)
+    model = Sequential([
+        layers.Input(shape=(28, 28, 1)), layers.Conv2D(32, 3, activation="relu"), layers.MaxPooling2D(2),
+        layers.Conv2D(64, 3, activation="relu"), layers.MaxPooling2D(2), layers.Flatten(), layers.Dropout(0.5),
+        layers.Dense(10, activation="softmax"),
+    ])
+    model.compile("adam", "sparse_categorical_crossentropy", ["accuracy"])
+    tracemalloc.start()
+    try:
+        # Validation batches of 1,024 size the largest buffers, whatever the dataset's length.
+        model.fit(x, y, batch_size=128, epochs=1, validation_split=0.5, verbose=0)
+        model.predict(x)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**30, f"{peak / 2**20:.0f} MiB"
