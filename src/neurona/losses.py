@@ -16,6 +16,7 @@ import numpy as np
 
 from neurona import activations, backend, metrics
 from neurona.kernels import losses as loss_kernels
+from neurona.tensors import Scalar
 
 
 class Loss:
@@ -71,10 +72,11 @@ class Loss:
         return y_true.astype(dtype, copy=False)
 
     def __call__(self, y_true, y_pred):
-        """Batch-mean loss as a Python float, summed in float64 (so float16 losses cannot
-        overflow); cheaper than np.mean, whose dispatch costs more than the sum on a batch."""
+        """Batch-mean loss as a Python float (with `.numpy()`, as TensorFlow's tutorials call
+        it), summed in float64 (so float16 losses cannot overflow); cheaper than np.mean,
+        whose dispatch costs more than the sum on a batch."""
         losses = self.per_sample(np.asarray(y_true), np.asarray(y_pred))
-        return float(np.add.reduce(losses, axis=None, dtype=np.float64)) / losses.size
+        return Scalar(float(np.add.reduce(losses, axis=None, dtype=np.float64)) / losses.size)
 
     def get_config(self):
         return {"from_logits": self.from_logits}

@@ -30,7 +30,7 @@ def test_passes_inputs_through_unchanged():
 @pytest.mark.parametrize(
     "layer",
     [InputLayer(shape=(784,)), InputLayer(input_shape=(784,)), InputLayer(shape=784),
-     InputLayer(batch_input_shape=(None, 784)), Input(shape=(784,))],
+     InputLayer(batch_input_shape=(None, 784)), Input(shape=(784,)).layer],
     ids=["shape", "input_shape", "int", "batch_input_shape", "Input"],
 )
 def test_declares_the_sample_shape(layer):
@@ -40,7 +40,16 @@ def test_declares_the_sample_shape(layer):
 
 
 def test_input_takes_a_name():
-    assert Input(shape=(2, 3), name="pixels").name == "pixels"
+    tensor = Input(shape=(2, 3), name="pixels")
+    assert tensor.name == tensor.layer.name == "pixels"
+
+
+def test_input_is_a_symbolic_tensor_as_in_keras():
+    tensor = Input(shape=(28, 28, 1))
+    assert tensor.shape == (None, 28, 28, 1) and tensor.ndim == 4
+    assert isinstance(tensor.layer, InputLayer)
+    with pytest.raises(TypeError, match="is symbolic: it has no values"):
+        tensor.numpy()
 
 
 def test_a_shape_is_required():
@@ -64,7 +73,7 @@ def test_backward_without_input_gradient_returns_none():
 
 
 def test_config_round_trip():
-    layer = Input(shape=(28, 28), name="image")
+    layer = Input(shape=(28, 28), name="image").layer
     config = layer.get_config()
 
     restored = InputLayer.from_config(config)

@@ -1,5 +1,6 @@
 """The Layer base class: named weights of two kinds, their gradients, reusable buffers, config."""
 
+import copy
 import re
 
 import numpy as np
@@ -45,6 +46,7 @@ class Layer:
         self.input_shape = None
         self.built = False
         self._buffers = {}
+        self.inbound_nodes = []  # one per call on symbolic tensors (functional models)
 
     # Structure -----------------------------------------------------------------------------
 
@@ -89,10 +91,53 @@ class Layer:
         raise NotImplementedError
 
     def __call__(self, x, training=False):
+        """On arrays: build if needed and compute the outputs. On symbolic tensors (from
+        `keras.Input`): record the call in a graph and return the output tensor."""
+        from neurona.models import graph
+
+        if graph.is_symbolic(x):
+            return graph.call_symbolic(self, x)
+        from neurona.tensors import wrap
+
         x = np.asarray(x)
         if not self.built:
             self.build(x.shape[1:])
-        return np.array(self.forward(x, training=training))
+        return wrap(np.array(self.forward(x, training=training)))
+
+    @property
+    def input(self):
+        """The symbolic tensor(s) of this layer's first call in a graph."""
+        node = self._first_node("input")
+        return node.inputs if node.as_list else node.inputs[0]
+
+    @property
+    def output(self):
+        """The symbolic output of this layer's first call in a graph."""
+        return self._first_node("output").output
+
+    def _first_node(self, what):
+        if not self.inbound_nodes:
+            raise AttributeError(
+                f"Layer {self.name!r} has no {what} yet: it has not been called on a symbolic tensor "
+                "(keras.Input) or added to a model with a known input shape."
+            )
+        return self.inbound_nodes[0]
+
+    def call_copy(self):
+        """A stand-in for a second call of this layer in a graph: the same weights (the same
+        `params`), its own caches, buffers and gradients (added to this layer's by the model),
+        and no regularizers (the layer's own count them once)."""
+        clone = copy.copy(self)
+        clone._buffers = {}
+        clone.grads = {name: np.zeros_like(value) for name, value in self.grads.items()}
+        clone.weight_regularizers = {}
+        clone.inbound_nodes = []
+        clone.call_primary = self
+        clone.reset_call_state()
+        return clone
+
+    def reset_call_state(self):
+        """Recreate whatever a call keeps for backward (layers holding helper objects)."""
 
     def regularization_loss(self):
         """The penalty this layer's weight regularizers add to the loss (0 without any)."""
@@ -131,6 +176,10 @@ class Layer:
         return [name for name in self.params if name not in self.non_trainable_names]
 
     @property
+    def has_trainable_weights(self):
+        return bool(self.trainable_names)
+
+    @property
     def trainable_weights(self):
         return [self.params[name] for name in self.trainable_names]
 
@@ -149,6 +198,13 @@ class Layer:
         """Multiply-adds of this layer's largest matrix product for `batch` samples (0 when it
         has none): what the execution policy sizes BLAS threads by."""
         return 0
+
+    def onnx_nodes(self, graph, current, prefix):
+        """Add this layer's inference nodes to `graph` (the ONNX exporter's `_Graph`), reading
+        the tensor named `current`; return the name of the output tensor. Node names start with
+        `prefix`. `graph.layout` says whether `current` is channels first; leave it describing
+        the tensor returned."""
+        raise ValueError(f"Layer {self.name!r} of type {type(self).__name__} has no ONNX export.")
 
     def get_weights(self):
         return [value.copy() for value in self.params.values()]

@@ -53,6 +53,9 @@ class Dense(Layer):
         self._epilogue = Epilogue(self)
         super().build(input_shape)
 
+    def reset_call_state(self):
+        self._epilogue = Epilogue(self)
+
     def compute_output_shape(self, input_shape):
         return (self.units,)
 
@@ -78,6 +81,14 @@ class Dense(Layer):
         grad_input = self._buffer("grad_inputs", self._inputs.shape, kernel.dtype)
         return np.matmul(grad_pre, kernel.T, out=grad_input)
 
+    def onnx_nodes(self, graph, current, prefix):
+        kernel = graph.constant(f"{prefix}/kernel", self.params["kernel"])
+        current = graph.node("MatMul", [graph.to_nhwc(current, prefix), kernel], f"{prefix}/matmul")
+        if self.use_bias:
+            bias = graph.constant(f"{prefix}/bias", self.params["bias"])
+            current = graph.node("Add", [current, bias], f"{prefix}/bias_add")
+        return graph.activation(self.activation, current, prefix)
+
     def get_config(self):
         return {
             **super().get_config(),
@@ -100,3 +111,39 @@ class Dense(Layer):
         for key in ("kernel_regularizer", "bias_regularizer"):
             config[key] = regularizers.deserialize(config.get(key))
         return cls(**config)
+
+    def to_keras(self, dtype, style, context):
+        """Keras' ('Dense', config) (see `neurona.saving.keras_adapters`)."""
+        from neurona.saving import keras_adapters as adapt
+
+        return "Dense", {
+            **adapt.base_to_keras(self, dtype),
+            "units": self.units,
+            "activation": adapt.activation_to_keras(self, context),
+            "use_bias": self.use_bias,
+            "kernel_initializer": adapt.initializer_to_keras(self.kernel_initializer, style),
+            "bias_initializer": adapt.initializer_to_keras(self.bias_initializer, style),
+            "kernel_regularizer": adapt.regularizer_to_keras(self.kernel_regularizer, style),
+            "bias_regularizer": adapt.regularizer_to_keras(self.bias_regularizer, style),
+            "activity_regularizer": None,
+            "kernel_constraint": None,
+            "bias_constraint": None,
+        }
+
+    @classmethod
+    def from_keras(cls, keras_class_name, config, context):
+        """neurona's layer entry for a Keras Dense config (constraints and LoRA refused)."""
+        from neurona.saving import keras_adapters as adapt
+
+        adapt.require_off(config, ("activity_regularizer", "kernel_constraint", "bias_constraint",
+                                   "quantization_config", "lora_rank"), context)
+        return adapt.layer_entry("Dense", config, {
+            "units": config.get("units"),
+            "activation": adapt.serialized_activation(config.get("activation"), context),
+            "use_bias": bool(config.get("use_bias", True)),
+            "kernel_initializer": adapt.initializer_from_keras(config.get("kernel_initializer"),
+                                                               "glorot_uniform", context),
+            "bias_initializer": adapt.initializer_from_keras(config.get("bias_initializer"), "zeros", context),
+            "kernel_regularizer": adapt.regularizer_from_keras(config.get("kernel_regularizer"), context),
+            "bias_regularizer": adapt.regularizer_from_keras(config.get("bias_regularizer"), context),
+        })

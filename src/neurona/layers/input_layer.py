@@ -21,7 +21,23 @@ class InputLayer(Layer):
     def backward(self, grad_output, need_input_grad=True):
         return grad_output if need_input_grad else None
 
+    def onnx_nodes(self, graph, current, prefix):
+        return current
 
-def Input(shape, name=None):
-    """The input of a Sequential model: `Sequential([Input(shape=(784,)), Dense(10)])`."""
-    return InputLayer(shape=shape, name=name)
+
+def Input(shape=None, batch_size=None, dtype=None, batch_shape=None, name=None):
+    """A symbolic input: `x = keras.Input(shape=(28, 28, 1))`, the start of a functional model,
+    or the first entry of a Sequential, `Sequential([keras.Input(shape=(784,)), Dense(10)])`.
+
+    `shape` excludes the batch axis (`batch_shape` includes it; the batch size is free)."""
+    from neurona import backend
+    from neurona.models.graph import Node
+
+    if batch_shape is not None:
+        if shape is not None:
+            raise ValueError("Input: pass shape or batch_shape, not both.")
+        shape = tuple(batch_shape)[1:]
+    layer = InputLayer(shape=shape, name=name)
+    node = Node(layer, [], layer.declared_input_shape, dtype or backend.floatx(), False)
+    layer.inbound_nodes.append(node)
+    return node.output

@@ -1,5 +1,7 @@
-"""Models: Sequential, with Keras' compile / fit / evaluate / predict, and load_model."""
+"""Models: Sequential and functional (`Model(inputs, outputs)`), with Keras' compile / fit /
+evaluate / predict, and load_model."""
 
+from neurona.models.functional import Functional
 from neurona.models.model import Model
 from neurona.models.sequential import Sequential
 
@@ -11,4 +13,4 @@ def load_model(filepath, compile=True):
     return saving.load_model(filepath, compile=compile)
 
 
-__all__ = ["Model", "Sequential", "load_model"]
+__all__ = ["Functional", "Model", "Sequential", "load_model"]

@@ -1,6 +1,8 @@
-"""Model: compile, fit, evaluate and predict over a stack of layers.
+"""Model: compile, fit, evaluate and predict over a stack or a graph of layers.
 
-Subclasses (Sequential) own the layers and provide `build`, `input_shape`, `output_shape`.
+Subclasses (Sequential, and the functional models `Model(inputs, outputs)` make) own the
+layers and provide `build`, `input_shape`, `output_shape`, `_forward` and `_backward`. A model
+is itself a layer: it can sit inside a Sequential or be called on symbolic tensors.
 The training loop converts inputs to the model's float type once per call, gathers each
 shuffled batch into a reused buffer with one `np.take`, and, when the last activation and the
 loss allow it, back-propagates the fused gradient (probs - y) / batch.
@@ -16,6 +18,7 @@ from neurona.callbacks.progbar_logger import ProgbarLogger
 from neurona.kernels import policy as execution
 from neurona.kernels.finite import all_finite
 from neurona.kernels.gather import gather_rows
+from neurona.layers.base import Layer
 from neurona.models.parameter_pack import ParameterPack
 from neurona.utils.progbar import Progbar
 
@@ -23,10 +26,32 @@ _DEFAULT_BATCH_SIZE = 32
 _INFERENCE_BATCH_SIZE = 1024
 
 
-class Model:
+class Model(Layer):
+    """`Model(inputs, outputs, name=None)` makes a functional model (see `models.functional`);
+    `Sequential` is the other kind. Subclasses that define their own `call` are refused."""
+
+    can_skip_activation = False
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model:
+            from neurona.models.functional import Functional
+
+            return super().__new__(Functional)
+        return super().__new__(cls)
+
     def __init__(self, name=None):
+        if getattr(type(self), "call", None) is not None:
+            raise TypeError(
+                f"{type(self).__name__} subclasses Model with its own call(): neurona supports Sequential "
+                "models and functional ones, keras.Model(inputs, outputs). Build the same network with "
+                "keras.Input and layer calls."
+            )
         self.name = name or backend.unique_name("model")
         self.layers = []
+        self._trainable = True
+        self.params, self.grads, self.non_trainable_names, self.weight_regularizers = {}, {}, set(), {}
+        self._buffers = {}
+        self.inbound_nodes = []
         self.optimizer = None
         self.loss = None
         self.compiled_metrics = []
@@ -93,8 +118,23 @@ class Model:
     def metrics_names(self):
         return ["loss"] + [name for name, _ in self.compiled_metrics]
 
+    def _output_layer(self):
+        """The layer that computes the model's output (where a fused loss gradient enters)."""
+        return self.layers[-1]
+
+    def _leaf_layers(self):
+        """Every layer with its own weights and randomness, nested models opened up, in
+        order: what the optimizer's pack, regularizers, seeds and files walk over."""
+        leaves = []
+        for layer in self.layers:
+            if isinstance(layer, Model):
+                leaves.extend(layer._leaf_layers())
+            else:
+                leaves.append(layer)
+        return leaves
+
     def _uses_fused_gradient(self):
-        last = self.layers[-1]
+        last = self._output_layer()
         return (
             not self.loss.from_logits
             and last.activation is not None
@@ -104,30 +144,138 @@ class Model:
 
     # Forward and backward ------------------------------------------------------------------
 
-    def _forward(self, x, training):
-        for layer in self.layers:
-            x = layer.forward(x, training=training)
+    def _forward(self, x, training, apply_activation=True):
+        """The outputs for `x`; `apply_activation=False` leaves the output layer's activation
+        out (the logits, for a fused loss)."""
+        last = len(self.layers) - 1
+        for index, layer in enumerate(self.layers):
+            if index == last and not apply_activation:
+                x = layer.forward(x, training=training, apply_activation=False)
+            else:
+                x = layer.forward(x, training=training)
         return x
 
-    def _backward(self, grad, fused, needs_grad):
-        """Back-propagate `grad`; `needs_grad` is `_layers_needing_input_grad()`."""
+    def _backward(self, grad, fused, needs_grad, need_input_grad=False):
+        """Back-propagate `grad`; `needs_grad` is `_layers_needing_input_grad()`. Returns
+        dLoss/dinput when `need_input_grad` (a model nested in another), else None."""
         last = len(self.layers) - 1
         for index in range(last, -1, -1):
             layer = self.layers[index]
+            needed = needs_grad[index] or need_input_grad
             if index == last and fused:
-                grad = layer.backward(grad, need_input_grad=needs_grad[index], through_activation=False)
+                grad = layer.backward(grad, need_input_grad=needed, through_activation=False)
             else:
-                grad = layer.backward(grad, need_input_grad=needs_grad[index])
+                grad = layer.backward(grad, need_input_grad=needed)
             if grad is None:
-                break
+                return None
+        return grad if need_input_grad else None
 
     def _layers_needing_input_grad(self):
         """needs[i]: some layer below i has trainable parameters, so i must pass a gradient down."""
         needs, below = [], False
         for layer in self.layers:
             needs.append(below)
-            below = below or bool(layer.trainable_names)
+            below = below or layer.has_trainable_weights
         return needs
+
+    # A model as a layer ----------------------------------------------------------------------
+
+    def forward(self, x, training=False, apply_activation=True):
+        return self._forward(x, training, apply_activation)
+
+    def backward(self, grad_output, need_input_grad=True, through_activation=True):
+        """A nested model's backward pass, inside the model that contains it."""
+        fused = not through_activation
+        return self._backward(grad_output, fused, self._layers_needing_input_grad(), need_input_grad)
+
+    @property
+    def activation(self):
+        return self._output_layer().activation if self.layers else None
+
+    @property
+    def declared_input_shape(self):
+        return self.input_shape
+
+    @declared_input_shape.setter
+    def declared_input_shape(self, value):
+        pass
+
+    def compute_output_shape(self, input_shape):
+        if self.built and tuple(input_shape) != tuple(self.input_shape):
+            raise ValueError(f"Model {self.name!r} expects inputs of shape {(None,) + tuple(self.input_shape)}. "
+                             f"Received {(None,) + tuple(input_shape)}.")
+        if not self.built:
+            self.build(tuple(input_shape))
+        return self.output_shape
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        """Freeze (False) or unfreeze every layer of the model, as Keras does; compile again
+        for the change to reach training."""
+        self._trainable = bool(value)
+        for layer in self.layers:
+            layer.trainable = self._trainable
+
+    @property
+    def trainable_names(self):
+        return []
+
+    @property
+    def has_trainable_weights(self):
+        return any(layer.has_trainable_weights for layer in self.layers)
+
+    @property
+    def has_regularizer(self):
+        return any(layer.has_regularizer for layer in self._leaf_layers())
+
+    def regularization_loss(self):
+        return self._regularization_loss()
+
+    def multiply_adds(self, batch):
+        return self._largest_product(batch)
+
+    def count_trainable_params(self):
+        return sum(layer.count_trainable_params() for layer in self._leaf_layers())
+
+    def reseed(self, key):
+        for index, layer in enumerate(self._leaf_layers()):
+            if hasattr(layer, "reseed"):
+                layer.reseed(list(key) + [index])
+
+    def summary(self, print_fn=print, line_length=65):
+        """Print Keras' table: each layer, its output shape and parameter count, then totals."""
+        from neurona.models.summary import format_summary
+
+        if not self.built:
+            raise ValueError(
+                f"Model {self.name!r} has not been built yet: give the first layer an input_shape, "
+                "call build(input_shape), or fit it on data first."
+            )
+        print_fn(format_summary(self, line_length))
+
+    def onnx_nodes(self, graph, current, prefix):
+        """The ONNX nodes of every layer in turn (see `saving.onnx_export`)."""
+        for index, layer in enumerate(self.layers):
+            current = layer.onnx_nodes(graph, current, f"{prefix}{index}_{layer.name}")
+        return current
+
+    def get_layer(self, name=None, index=None):
+        """The layer called `name`, or at position `index` of `model.layers`."""
+        if (name is None) == (index is None):
+            raise ValueError("get_layer needs exactly one of name= or index=.")
+        if index is not None:
+            if not isinstance(index, (int, np.integer)) or not -len(self.layers) <= index < len(self.layers):
+                raise ValueError(f"Model {self.name!r} has {len(self.layers)} layers; index={index!r} is out of range.")
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"No layer named {name!r} in model {self.name!r}. Its layers: "
+                         f"{[layer.name for layer in self.layers]}.")
 
     def _trainable_pairs(self):
         """(param, grad) pairs for the optimizer, over one flat vector when possible.
@@ -135,19 +283,20 @@ class Model:
         The pack is rebuilt when the set of trainable arrays changes; the optimizer's state
         follows the pack, so keep one optimizer per model as in Keras.
         """
+        leaves = self._leaf_layers()
         pack = getattr(self, "_parameter_pack", None)
-        if pack is None or pack.key != ParameterPack.key_for(self.layers):
-            pack = self._parameter_pack = ParameterPack(self.layers)
+        if pack is None or pack.key != ParameterPack.key_for(leaves):
+            pack = self._parameter_pack = ParameterPack(leaves)
         return pack.pairs()
 
     def _regularization_loss(self):
-        return sum(layer.regularization_loss() for layer in self.layers if layer.has_regularizer)
+        return sum(layer.regularization_loss() for layer in self._leaf_layers() if layer.has_regularizer)
 
     # Data checks ---------------------------------------------------------------------------
 
     @property
     def dtype(self):
-        for layer in self.layers:
+        for layer in self._leaf_layers():
             for value in layer.params.values():
                 return value.dtype
         return np.dtype(backend.floatx())
@@ -295,14 +444,12 @@ class Model:
         """
         key = [self._shuffle_seed, self._epochs_seen]
         self._epochs_seen += 1
-        for index, layer in enumerate(self.layers):
-            if hasattr(layer, "reseed"):
-                layer.reseed(key + [index])
+        self.reseed(key)
         return np.random.default_rng(key)
 
     def _largest_product(self, batch_size):
         """Multiply-adds of the largest matrix product in one training step."""
-        return max((layer.multiply_adds(batch_size) for layer in self.layers), default=0)
+        return max((layer.multiply_adds(batch_size) for layer in self._leaf_layers()), default=0)
 
     def _fused_loss_kernel(self, fused):
         """Whether a step can run the loss kernel (activation, loss, gradient and accuracy in
@@ -311,7 +458,7 @@ class Model:
         return (
             fused
             and self.loss.fused_accuracy is not None
-            and self.layers[-1].can_skip_activation
+            and self._output_layer().can_skip_activation
             and all(metric is self.loss.fused_accuracy for _, metric in self.compiled_metrics)
         )
 
@@ -319,9 +466,7 @@ class Model:
         """One step; `fused` and `fused_kernel` are `_uses_fused_gradient()` and
         `_fused_loss_kernel(fused)`, decided once per fit."""
         if fused_kernel:
-            for layer in self.layers[:-1]:
-                x = layer.forward(x, training=True)
-            logits = self.layers[-1].forward(x, training=True, apply_activation=False)
+            logits = self._forward(x, training=True, apply_activation=False)
             # The logits are not needed after the loss: the gradient is written over them.
             loss, accuracy = self.loss.fused_step(y, logits, out=logits)
             logs = {"loss": loss + self._regularization_loss()}
@@ -415,16 +560,20 @@ class Model:
             )
             x = x[np.newaxis]
         x = self._prepare_inputs(x)
-        result = np.empty((len(x),) + self.output_shape, dtype=self.dtype)
+        several = isinstance(self.output_shape, list)
+        shapes = self.output_shape if several else [self.output_shape]
+        results = [np.empty((len(x),) + tuple(shape), dtype=self.dtype) for shape in shapes]
         steps = -(-len(x) // batch_size)
         progbar = Progbar(steps, verbose=int(verbose)) if verbose else None
         with execution.inference_policy().applied():
             for step, start in enumerate(range(0, len(x), batch_size)):
                 stop = min(start + batch_size, len(x))
-                result[start:stop] = self._forward(x[start:stop], training=False)
+                outputs = self._forward(x[start:stop], training=False)
+                for result, output in zip(results, outputs if several else [outputs]):
+                    result[start:stop] = output
                 if progbar:
                     progbar.update(step + 1)
-        return result
+        return results if several else results[0]
 
     def predict_classes(self, x, batch_size=None, verbose=0):
         """Class indices (argmax, or probability > 0.5 for one output), as Keras 2 gave them."""
@@ -440,7 +589,14 @@ class Model:
         return (probs > 0.5).astype("int32")
 
     def __call__(self, x, training=False):
-        return np.array(self._forward(self._prepare_inputs(x), training=training))
+        from neurona.models import graph
+
+        if graph.is_symbolic(x):
+            return graph.call_symbolic(self, x)
+        from neurona.tensors import wrap
+
+        outputs = self._forward(self._prepare_inputs(x), training=training)
+        return wrap([np.array(o) for o in outputs] if isinstance(outputs, list) else np.array(outputs))
 
     def train_on_batch(self, x, y):
         """One gradient step on (x, y); returns [loss, metric, ...] (or the loss alone)."""
@@ -461,15 +617,15 @@ class Model:
 
     @property
     def weights(self):
-        return [value for layer in self.layers for value in layer.weights]
+        return [value for layer in self._leaf_layers() for value in layer.weights]
 
     @property
     def trainable_weights(self):
-        return [value for layer in self.layers for value in layer.trainable_weights]
+        return [value for layer in self._leaf_layers() for value in layer.trainable_weights]
 
     @property
     def non_trainable_weights(self):
-        return [value for layer in self.layers for value in layer.non_trainable_weights]
+        return [value for layer in self._leaf_layers() for value in layer.non_trainable_weights]
 
     def get_weights(self):
         """Copies of every parameter, layer by layer (kernel then bias)."""
@@ -485,13 +641,13 @@ class Model:
                 f"Received {len(received)} of shapes {received}."
             )
         offset = 0
-        for layer in self.layers:
+        for layer in self._leaf_layers():
             count = len(layer.params)
             layer.set_weights(weights[offset:offset + count])
             offset += count
 
     def count_params(self):
-        return sum(layer.count_params() for layer in self.layers)
+        return sum(layer.count_params() for layer in self._leaf_layers())
 
     # Files (implemented in neurona.saving, which sits around the engine) ---------------------
 

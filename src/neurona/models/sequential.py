@@ -2,8 +2,8 @@
 
 from neurona import backend, layers as layers_module
 from neurona.layers import InputLayer, Layer
+from neurona.models import graph
 from neurona.models.model import Model
-from neurona.models.summary import format_summary
 
 
 class Sequential(Model):
@@ -22,6 +22,13 @@ class Sequential(Model):
             self.add(layer)
 
     def add(self, layer):
+        if isinstance(layer, graph.SymbolicTensor):
+            if not (isinstance(layer.layer, InputLayer) and not layer.node.inputs):
+                raise TypeError(
+                    f"Sequential.add takes layers, or a keras.Input first. Received the tensor {layer.name!r}; "
+                    "to build on other layers' outputs, use keras.Model(inputs, outputs)."
+                )
+            layer = layer.layer
         if not isinstance(layer, Layer):
             raise TypeError(
                 f"Sequential.add expects a Layer. Received: {layer!r} of type {type(layer).__name__}"
@@ -50,8 +57,31 @@ class Sequential(Model):
         return layer
 
     def _after_structure_change(self):
+        self._graph = None
         if self.compiled and self.layers and self._built:
             self._resolve_metrics()
+
+    def _symbolic(self):
+        """(input tensor, output tensor) of this stack called on a keras.Input, made once per
+        structure: what `inputs`, `outputs` and each layer's `input`/`output` refer to."""
+        if getattr(self, "_graph", None) is None:
+            if not self._built:
+                raise AttributeError(f"Model {self.name!r} has no inputs until it is built.")
+            from neurona.layers.input_layer import Input
+
+            tensor = first = Input(shape=self._input_shape)
+            for layer in self.layers:
+                tensor = layer(tensor)
+            self._graph = (first, tensor)
+        return self._graph
+
+    @property
+    def inputs(self):
+        return [self._symbolic()[0]]
+
+    @property
+    def outputs(self):
+        return [self._symbolic()[1]]
 
     @property
     def built(self):
@@ -77,6 +107,7 @@ class Sequential(Model):
                 )
             shape = layer.compute_output_shape(shape)
         self._built = True
+        self._graph = None
         self._after_structure_change()
 
     @property
@@ -92,14 +123,12 @@ class Sequential(Model):
             shape = layer.compute_output_shape(shape)
         return shape
 
-    def summary(self, print_fn=print, line_length=65):
-        """Print Keras' table: each layer, its output shape and parameter count, then totals."""
-        if not self._built:
-            raise ValueError(
-                f"Model {self.name!r} has not been built yet: give the first layer an input_shape, "
-                "call build(input_shape), or fit it on data first."
-            )
-        print_fn(format_summary(self, line_length))
+    def _summary_rows(self):
+        rows, shape = [], self._input_shape
+        for layer in self.layers:
+            shape = layer.compute_output_shape(shape)
+            rows.append((layer, shape))
+        return rows
 
     def get_config(self):
         return {

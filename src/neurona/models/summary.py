@@ -4,12 +4,10 @@
 def format_summary(model, line_length=65):
     columns = (int(line_length * 0.45), int(line_length * 0.33), line_length - int(line_length * 0.45) - int(line_length * 0.33))
     rows = [("Layer (type)", "Output Shape", "Param #")]
-    shape = model.input_shape
-    for layer in model.layers:
-        shape = layer.compute_output_shape(shape)
+    for layer, shape in model._summary_rows():
         rows.append((f"{layer.name} ({type(layer).__name__})", str((None,) + tuple(shape)), f"{layer.count_params()}"))
     total = model.count_params()
-    trainable = sum(layer.count_trainable_params() for layer in model.layers)
+    trainable = model.count_trainable_params()
     lines = [f'Model: "{model.name}"', "_" * line_length, _row(rows[0], columns), "=" * line_length]
     for index, row in enumerate(rows[1:]):
         lines.append(_row(row, columns))
