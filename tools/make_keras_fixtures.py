@@ -7,6 +7,10 @@ tf-keras 2.21.0 and h5py 3.14.0:
     python3 -m venv .keras-venv
     .keras-venv/bin/pip install keras tensorflow-cpu h5py tf-keras
     .keras-venv/bin/python tools/make_keras_fixtures.py            # writes tests/fixtures/keras/
+    .keras-venv/bin/python tools/make_keras_fixtures.py --only cnn # only the cnn_* files
+
+`--only cnn` needs neither tf-keras nor rewrites the other files (each run changes a .keras
+file's bytes: its metadata holds the date).
 
 What it writes (each model with an .npz of inputs and Keras' outputs for them):
 
@@ -19,8 +23,30 @@ What it writes (each model with an .npz of inputs and Keras' outputs for them):
     optimizer_<name>.keras   Dense(2, softmax) trained 3 steps with Adam (amsgrad), RMSprop (centered,
                              momentum) and Nadam; optimizers.npz holds the batch and Keras' weights
                              after one more step on it
+
+Convolutional models (`--only cnn`), each as .keras and .h5 (Keras 3) with an .npz of inputs
+and Keras' predictions, tiny so that each file stays a few KB:
+
+    cnn_conv                 Input((9, 9, 2)) > Conv2D same (relu) > Conv2D (2, 3) valid, no bias >
+                             Conv2D strided 2 same (odd padding at the bottom) > Conv2D dilated 2
+                             (tanh) > Flatten > Dense(3, softmax)
+    cnn_batchnorm            Input((6, 6, 2)) > Conv2D > BatchNormalization(momentum=0.5) > ReLU >
+                             GlobalAveragePooling2D > BatchNormalization(momentum=0.7, epsilon=0.01,
+                             center=False) > Dense(2), sgd, trained 3 epochs (the moving statistics
+                             are far from their initial zeros and ones)
+    cnn_pooling              Input((8, 8, 2)) > Conv2D > MaxPooling2D > AveragePooling2D(3, strides=2,
+                             padding='same') (partial windows) > MaxPooling2D(2, strides=1, 'same') >
+                             GlobalMaxPooling2D(keepdims=True) > Reshape((2, 2, 1)) >
+                             GlobalAveragePooling2D > Dense(2)
+    cnn_reshaping            Input((36,)) > Rescaling(1 / 255, offset=-0.5) > Reshape((6, -1, 1)) >
+                             ZeroPadding2D(((1, 2), (0, 1))) > Conv2D (relu) > Flatten > Dense(3, softmax)
+
+cnn_conv, cnn_pooling and cnn_reshaping are not compiled; their weights, biases included, are
+drawn from a normal distribution. cnn_batchnorm is compiled (sgd, so its optimizer holds no
+slots) and trained.
 """
 
+import argparse
 import os
 import pathlib
 import sys
@@ -32,7 +58,21 @@ import numpy as np  # noqa: E402
 OUT = pathlib.Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "keras"
 
 
-def main():
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Write the Keras-made fixtures under tests/fixtures/keras/.")
+    parser.add_argument("--only", choices=["cnn"], help="write only this group of fixtures")
+    args = parser.parse_args(argv)
+    if args.only == "cnn":
+        write_cnn_fixtures()
+    else:
+        write_fixtures()
+        write_cnn_fixtures()
+    total = sum(path.stat().st_size for path in OUT.iterdir())
+    print(f"{len(list(OUT.iterdir()))} files, {total} bytes, in {OUT}")
+
+
+def write_fixtures():
+    """The dense models: every file of the list above but the cnn_* ones."""
     import keras
     from keras import layers
 
@@ -106,8 +146,81 @@ def main():
             arrays[f"{name}_after_{index}"] = value
     np.savez(OUT / "optimizers.npz", **arrays)
 
-    total = sum(path.stat().st_size for path in OUT.iterdir())
-    print(f"wrote {len(list(OUT.iterdir()))} files, {total} bytes, to {OUT}")
+
+def write_cnn_fixtures():
+    """The cnn_* files: every convolutional layer kind neurona imports, in Keras 3's configs."""
+    import keras
+    from keras import layers
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(1)
+
+    # Convolutions: same, valid with a non-square kernel, strided, dilated.
+    x = rng.normal(size=(4, 9, 9, 2)).astype(np.float32)
+    model = keras.Sequential([
+        keras.Input(shape=(9, 9, 2)),
+        layers.Conv2D(3, 3, padding="same", activation="relu"),
+        layers.Conv2D(2, (2, 3), padding="valid", use_bias=False),
+        layers.Conv2D(2, 3, strides=2, padding="same"),
+        layers.Conv2D(2, 2, dilation_rate=2, activation="tanh"),
+        layers.Flatten(),
+        layers.Dense(3, activation="softmax"),
+    ])
+    _randomize(model, rng)
+    _save(model, "cnn_conv", x)
+
+    # BatchNormalization on images and on vectors, trained so that the moving statistics move.
+    x = (rng.normal(size=(24, 6, 6, 2)) * 3 + 1).astype(np.float32)
+    y = rng.normal(size=(24, 2)).astype(np.float32)
+    model = keras.Sequential([
+        keras.Input(shape=(6, 6, 2)),
+        layers.Conv2D(3, 3),
+        layers.BatchNormalization(momentum=0.5),
+        layers.ReLU(),
+        layers.GlobalAveragePooling2D(),
+        layers.BatchNormalization(momentum=0.7, epsilon=0.01, center=False),
+        layers.Dense(2),
+    ])
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(x, y, epochs=3, batch_size=8, verbose=0)
+    _save(model, "cnn_batchnorm", x[:4])
+
+    # Every pooling layer, with partial windows and keepdims.
+    x = rng.normal(size=(4, 8, 8, 2)).astype(np.float32)
+    model = keras.Sequential([
+        keras.Input(shape=(8, 8, 2)),
+        layers.Conv2D(4, 3, padding="same"),
+        layers.MaxPooling2D(),
+        layers.AveragePooling2D(3, strides=2, padding="same"),
+        layers.MaxPooling2D(2, strides=1, padding="same"),
+        layers.GlobalMaxPooling2D(keepdims=True),
+        layers.Reshape((2, 2, 1)),
+        layers.GlobalAveragePooling2D(),
+        layers.Dense(2),
+    ])
+    _randomize(model, rng)
+    _save(model, "cnn_pooling", x)
+
+    # Raw pixels in, as flat rows: Rescaling, Reshape with -1, asymmetric ZeroPadding2D.
+    x = rng.integers(0, 256, size=(4, 36)).astype(np.float32)
+    model = keras.Sequential([
+        keras.Input(shape=(36,)),
+        layers.Rescaling(1 / 255, offset=-0.5),
+        layers.Reshape((6, -1, 1)),
+        layers.ZeroPadding2D(((1, 2), (0, 1))),
+        layers.Conv2D(2, 3, activation="relu"),
+        layers.Flatten(),
+        layers.Dense(3, activation="softmax"),
+    ])
+    _randomize(model, rng)
+    _save(model, "cnn_reshaping", x)
+
+
+def _randomize(model, rng):
+    """Normal weights (biases too, which start at zero), so that every weight shows in the
+    predictions, without training: no optimizer variables to store."""
+    model.set_weights([rng.normal(scale=0.5, size=value.shape).astype(np.float32) for value in model.get_weights()])
 
 
 def _save(model, name, x):

@@ -34,6 +34,9 @@ class Activation(Layer):
         grad_input = self._buffer("grad_inputs", grad_output.shape, grad_output.dtype)
         return self.activation.backward(grad_output, self._inputs, self._outputs, out=grad_input)
 
+    def onnx_nodes(self, graph, current, prefix):
+        return graph.activation(self.activation, current, prefix)
+
     def get_config(self):
         return {**super().get_config(), "activation": activations.serialize(self.activation)}
 
@@ -42,3 +45,45 @@ class Activation(Layer):
         config = dict(config)
         config["activation"] = activations.deserialize(config["activation"])
         return cls(**config)
+
+    # Keras layers that are one activation each: they import as an Activation layer.
+    keras_aliases = ("ELU", "LeakyReLU", "ReLU", "Softmax")
+
+    def to_keras(self, dtype, style, context):
+        """Keras' Activation, or LeakyReLU / ELU when the slope is not the default (Keras'
+        Activation names its function only)."""
+        from neurona.saving import keras_adapters as adapt
+
+        base = adapt.base_to_keras(self, dtype)
+        activation = self.activation
+        if activation.name == "leaky_relu" and activation.alpha != activations.LeakyReLU().alpha:
+            key = "negative_slope" if style == "keras3" else "alpha"
+            return "LeakyReLU", {**base, key: activation.alpha}
+        if activation.name == "elu" and activation.alpha != activations.ELU().alpha:
+            return "ELU", {**base, "alpha": activation.alpha}
+        return "Activation", {**base, "activation": activation.name}
+
+    @classmethod
+    def from_keras(cls, keras_class_name, config, context):
+        """An Activation layer from Keras' Activation, ReLU (plain), LeakyReLU, ELU or Softmax
+        (last axis)."""
+        from neurona.saving import keras_adapters as adapt
+
+        if keras_class_name == "Activation":
+            activation = adapt.activation_from_keras(config.get("activation"), context)
+        elif keras_class_name == "ReLU":
+            if any(config.get(key) not in (None, 0, 0.0) for key in ("max_value", "negative_slope", "threshold")):
+                raise adapt.ModelFileError(
+                    f"{context}: only ReLU() with max_value=None, negative_slope=0, threshold=0 is supported."
+                )
+            activation = activations.ReLU()
+        elif keras_class_name == "LeakyReLU":
+            slope = config.get("negative_slope", config.get("alpha", 0.3))
+            activation = adapt.checked(lambda: activations.LeakyReLU(alpha=slope), context)
+        elif keras_class_name == "ELU":
+            activation = adapt.checked(lambda: activations.ELU(alpha=config.get("alpha", 1.0)), context)
+        else:
+            if config.get("axis", -1) not in (-1, [-1]):
+                raise adapt.ModelFileError(f"{context}: only Softmax(axis=-1) is supported.")
+            activation = activations.Softmax()
+        return adapt.layer_entry("Activation", config, {"activation": activations.serialize(activation)})

@@ -57,8 +57,27 @@ class Dropout(Layer):
             return grad_output
         return np.multiply(grad_output, self._mask, out=self._buffer("grad_inputs", grad_output.shape, grad_output.dtype))
 
+    def onnx_nodes(self, graph, current, prefix):
+        return current
+
     def get_config(self):
         return {**super().get_config(), "rate": self.rate, "seed": _int_seed(self.seed)}
+
+    def to_keras(self, dtype, style, context):
+        from neurona.saving import keras_adapters as adapt
+
+        return "Dropout", {**adapt.base_to_keras(self, dtype), "rate": self.rate, "noise_shape": None,
+                           "seed": _int_seed(self.seed)}
+
+    @classmethod
+    def from_keras(cls, keras_class_name, config, context):
+        """Keras' Dropout; a noise_shape (masks shared along axes) is refused."""
+        from neurona.saving import keras_adapters as adapt
+
+        adapt.require_off(config, ("noise_shape",), context)
+        seed = config.get("seed")
+        return adapt.layer_entry("Dropout", config, {
+            "rate": config.get("rate"), "seed": seed if isinstance(seed, int) and not isinstance(seed, bool) else None})
 
 
 def _int_seed(seed):

@@ -16,3 +16,19 @@ class Flatten(Layer):
 
     def backward(self, grad_output, need_input_grad=True):
         return grad_output.reshape(self._input_shape) if need_input_grad else None
+
+    def to_keras(self, dtype, style, context):
+        from neurona.saving import keras_adapters as adapt
+
+        return "Flatten", {**adapt.base_to_keras(self, dtype), "data_format": "channels_last"}
+
+    @classmethod
+    def from_keras(cls, keras_class_name, config, context):
+        """Keras' Flatten; channels_first (which flattens in another order) is refused."""
+        from neurona.saving import keras_adapters as adapt
+
+        adapt.data_format_from_keras(config, context)
+        return adapt.layer_entry("Flatten", config, {})
+
+    def onnx_nodes(self, graph, current, prefix):
+        return graph.node("Flatten", [graph.to_nhwc(current, prefix)], f"{prefix}/flatten", axis=1)

@@ -148,6 +148,28 @@ class BatchNormalization(Layer):
         self.add_regularizer_gradients()
         return self._unrows(grad_input) if need_input_grad else None
 
+    def onnx_nodes(self, graph, current, prefix):
+        # ONNX normalises axis 1: an image's last axis is its channels first (NCHW); any other
+        # axis is moved to 1 and back.
+        rank, axis = len(self.input_shape) + 1, self._sample_axis + 1
+        perm = None
+        if rank == 4 and axis == 3:
+            current = graph.to_nchw(current, prefix)
+        else:
+            current = graph.to_nhwc(current, prefix)
+            if axis != 1:
+                perm = [0, axis] + [i for i in range(1, rank) if i != axis]
+                current = graph.node("Transpose", [current], f"{prefix}/axis_first", perm=perm)
+        channels = self.params["moving_mean"].shape
+        gamma, beta = self._gamma_beta(self.params["moving_mean"].dtype, channels)
+        inputs = [current] + [graph.constant(f"{prefix}/{name}", value) for name, value in (
+            ("gamma", gamma), ("beta", beta), ("moving_mean", self.params["moving_mean"]),
+            ("moving_variance", self.params["moving_variance"]))]
+        current = graph.node("BatchNormalization", inputs, f"{prefix}/batch_norm", epsilon=self.epsilon)
+        if perm is not None:
+            current = graph.node("Transpose", [current], f"{prefix}/axis_back", perm=np.argsort(perm).tolist())
+        return current
+
     # Config ------------------------------------------------------------------------------------
 
     def get_config(self):
@@ -176,3 +198,58 @@ class BatchNormalization(Layer):
         for key in ("beta_regularizer", "gamma_regularizer"):
             config[key] = regularizers.deserialize(config.get(key))
         return cls(**config)
+
+    def to_keras(self, dtype, style, context):
+        """Keras' ('BatchNormalization', config), with Keras 3's keys (renorm, which Keras
+        3.0 does not know, is left at its default by omission)."""
+        from neurona.saving import keras_adapters as adapt
+
+        return "BatchNormalization", {
+            **adapt.base_to_keras(self, dtype),
+            "axis": self.axis,
+            "momentum": self.momentum,
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+            "beta_initializer": adapt.initializer_to_keras(self.beta_initializer, style),
+            "gamma_initializer": adapt.initializer_to_keras(self.gamma_initializer, style),
+            "moving_mean_initializer": adapt.initializer_to_keras(self.moving_mean_initializer, style),
+            "moving_variance_initializer": adapt.initializer_to_keras(self.moving_variance_initializer, style),
+            "beta_regularizer": adapt.regularizer_to_keras(self.beta_regularizer, style),
+            "gamma_regularizer": adapt.regularizer_to_keras(self.gamma_regularizer, style),
+            "beta_constraint": None,
+            "gamma_constraint": None,
+            "synchronized": False,
+        }
+
+    @classmethod
+    def from_keras(cls, keras_class_name, config, context):
+        """neurona's layer entry for a Keras BatchNormalization config (Keras 2's `axis`
+        lists of one axis included); several axes, renorm, constraints and Keras 2's virtual
+        batches are refused."""
+        from neurona.saving import keras_adapters as adapt
+
+        adapt.require_off(config, ("beta_constraint", "gamma_constraint", "synchronized", "renorm",
+                                   "renorm_clipping", "virtual_batch_size", "adjustment"), context)
+        axis = config.get("axis", -1)
+        if isinstance(axis, list) and len(axis) == 1:
+            axis = axis[0]
+        if not isinstance(axis, int) or isinstance(axis, bool):
+            raise adapt.ModelFileError(
+                f"{context}: axis={config.get('axis')!r} is not supported by neurona (one axis only)."
+            )
+        initializers_from_keras = {
+            key: adapt.initializer_from_keras(config.get(key), default, context)
+            for key, default in (("beta_initializer", "zeros"), ("gamma_initializer", "ones"),
+                                 ("moving_mean_initializer", "zeros"), ("moving_variance_initializer", "ones"))
+        }
+        return adapt.layer_entry("BatchNormalization", config, {
+            "axis": axis,
+            "momentum": config.get("momentum", 0.99),
+            "epsilon": config.get("epsilon", 1e-3),
+            "center": bool(config.get("center", True)),
+            "scale": bool(config.get("scale", True)),
+            **initializers_from_keras,
+            "beta_regularizer": adapt.regularizer_from_keras(config.get("beta_regularizer"), context),
+            "gamma_regularizer": adapt.regularizer_from_keras(config.get("gamma_regularizer"), context),
+        })

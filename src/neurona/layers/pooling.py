@@ -46,6 +46,22 @@ class _Pooling2D(Layer):
         return {**super().get_config(), "pool_size": list(self.pool_size), "strides": list(self.strides),
                 "padding": self.padding, "data_format": self.data_format}
 
+    def to_keras(self, dtype, style, context):
+        from neurona.saving import keras_adapters as adapt
+
+        return type(self).__name__, {**adapt.base_to_keras(self, dtype), "pool_size": list(self.pool_size),
+                                     "padding": self.padding, "strides": list(self.strides),
+                                     "data_format": "channels_last"}
+
+    @classmethod
+    def from_keras(cls, keras_class_name, config, context):
+        """Keras' MaxPooling2D or AveragePooling2D (strides None: the pool size)."""
+        from neurona.saving import keras_adapters as adapt
+
+        return adapt.layer_entry(cls.__name__, config, {
+            "pool_size": config.get("pool_size", (2, 2)), "strides": config.get("strides"),
+            "padding": config.get("padding", "valid"), "data_format": adapt.data_format_from_keras(config, context)})
+
 
 class MaxPooling2D(_Pooling2D):
     """The maximum of each (ph, pw) window. `MaxPooling2D(pool_size=(2, 2), strides=None,
@@ -55,6 +71,7 @@ class MaxPooling2D(_Pooling2D):
         super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
     def forward(self, x, training=False):
+        x = np.ascontiguousarray(x)  # the kernels read the images as one flat array
         out = self._output(x)
         argmax = self._buffer("argmax", out.shape, np.dtype(np.int32))
         pooling_kernels.max_pool_forward(x, *self._pool_args(), out, argmax)
@@ -68,6 +85,10 @@ class MaxPooling2D(_Pooling2D):
         pooling_kernels.max_pool_backward(np.ascontiguousarray(grad_output), self._argmax, *self._pool_args(),
                                           grad_input)
         return grad_input
+
+    def onnx_nodes(self, graph, current, prefix):
+        return graph.node("MaxPool", [graph.to_nchw(current, prefix)], f"{prefix}/max_pool",
+                          **graph.window_attributes(self, dilations=False))
 
 
 class AveragePooling2D(_Pooling2D):
@@ -90,6 +111,11 @@ class AveragePooling2D(_Pooling2D):
         pooling_kernels.avg_pool_backward(np.ascontiguousarray(grad_output), *self._pool_args(), grad_input)
         return grad_input
 
+    def onnx_nodes(self, graph, current, prefix):
+        # count_include_pad=0: a window's mean over its real pixels, as forward computes it.
+        return graph.node("AveragePool", [graph.to_nchw(current, prefix)], f"{prefix}/average_pool",
+                          count_include_pad=0, **graph.window_attributes(self, dilations=False))
+
 
 class _GlobalPooling2D(Layer):
     def __init__(self, data_format=None, keepdims=False, **kwargs):
@@ -108,12 +134,38 @@ class _GlobalPooling2D(Layer):
     def _shaped(self, pooled):
         return pooled[:, np.newaxis, np.newaxis, :] if self.keepdims else pooled
 
+    def onnx_nodes(self, graph, current, prefix):
+        # Over height and width in whichever layout the image is (ReduceMean or ReduceMax, from the
+        # subclass); (batch, channels) is the same in both.
+        op = self._onnx_reduce
+        current = graph.reduce(op, current, graph.image_axes(), f"{prefix}/{op.lower()}", self.keepdims)
+        if not self.keepdims:
+            graph.layout = "NHWC"
+        return current
+
     def get_config(self):
         return {**super().get_config(), "data_format": self.data_format, "keepdims": self.keepdims}
+
+    def to_keras(self, dtype, style, context):
+        from neurona.saving import keras_adapters as adapt
+
+        return type(self).__name__, {**adapt.base_to_keras(self, dtype), "data_format": "channels_last",
+                                     "keepdims": self.keepdims}
+
+    @classmethod
+    def from_keras(cls, keras_class_name, config, context):
+        """Keras' GlobalAveragePooling2D or GlobalMaxPooling2D (Keras 2 before keepdims: False)."""
+        from neurona.saving import keras_adapters as adapt
+
+        return adapt.layer_entry(cls.__name__, config, {
+            "data_format": adapt.data_format_from_keras(config, context),
+            "keepdims": bool(config.get("keepdims", False))})
 
 
 class GlobalAveragePooling2D(_GlobalPooling2D):
     """The mean over height and width of each channel: (batch, h, w, c) → (batch, c)."""
+
+    _onnx_reduce = "ReduceMean"
 
     def forward(self, x, training=False):
         self._input_shape = x.shape
@@ -130,6 +182,8 @@ class GlobalAveragePooling2D(_GlobalPooling2D):
 class GlobalMaxPooling2D(_GlobalPooling2D):
     """The maximum over height and width of each channel. Going back, the gradient is shared
     equally by the pixels that tie for the maximum, as TensorFlow's reduce_max does."""
+
+    _onnx_reduce = "ReduceMax"
 
     def forward(self, x, training=False):
         pooled = x.max(axis=(1, 2))

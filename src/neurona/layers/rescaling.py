@@ -30,5 +30,23 @@ class Rescaling(Layer):
         return np.multiply(grad_output, grad_output.dtype.type(self.scale),
                            out=self._buffer("grad_inputs", grad_output.shape, grad_output.dtype))
 
+    def onnx_nodes(self, graph, current, prefix):
+        current = graph.node("Mul", [current, graph.constant(f"{prefix}/scale", self.scale)], f"{prefix}/mul")
+        if self.offset:
+            current = graph.node("Add", [current, graph.constant(f"{prefix}/offset", self.offset)], f"{prefix}/add")
+        return current
+
     def get_config(self):
         return {**super().get_config(), "scale": self.scale, "offset": self.offset}
+
+    def to_keras(self, dtype, style, context):
+        from neurona.saving import keras_adapters as adapt
+
+        return "Rescaling", {**adapt.base_to_keras(self, dtype), "scale": self.scale, "offset": self.offset}
+
+    @classmethod
+    def from_keras(cls, keras_class_name, config, context):
+        from neurona.saving import keras_adapters as adapt
+
+        return adapt.layer_entry("Rescaling", config,
+                                 {"scale": config.get("scale"), "offset": config.get("offset", 0.0)})

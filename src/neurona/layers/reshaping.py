@@ -55,8 +55,24 @@ class Reshape(Layer):
     def backward(self, grad_output, need_input_grad=True):
         return grad_output.reshape(self._input_shape) if need_input_grad else None
 
+    def onnx_nodes(self, graph, current, prefix):
+        # 0 keeps the batch dimension as it comes; the sample's shape is fully resolved (no -1).
+        shape = graph.constant(f"{prefix}/shape", [0, *self._output_shape], np.int64)
+        return graph.node("Reshape", [graph.to_nhwc(current, prefix), shape], f"{prefix}/reshape")
+
     def get_config(self):
         return {**super().get_config(), "target_shape": list(self.target_shape)}
+
+    def to_keras(self, dtype, style, context):
+        from neurona.saving import keras_adapters as adapt
+
+        return "Reshape", {**adapt.base_to_keras(self, dtype), "target_shape": list(self.target_shape)}
+
+    @classmethod
+    def from_keras(cls, keras_class_name, config, context):
+        from neurona.saving import keras_adapters as adapt
+
+        return adapt.layer_entry("Reshape", config, {"target_shape": config.get("target_shape")})
 
 
 class ZeroPadding2D(Layer):
@@ -107,6 +123,28 @@ class ZeroPadding2D(Layer):
         height, width = self.input_shape[0], self.input_shape[1]
         return np.ascontiguousarray(grad_output[:, top:top + height, left:left + width])
 
+    def onnx_nodes(self, graph, current, prefix):
+        (top, bottom), (left, right) = self.padding
+        if graph.layout == "NCHW":
+            pads = [0, 0, top, left, 0, 0, bottom, right]
+        else:
+            pads = [0, top, left, 0, 0, bottom, right, 0]
+        return graph.node("Pad", [current, graph.constant(f"{prefix}/pads", pads, np.int64)], f"{prefix}/pad",
+                          mode="constant")
+
     def get_config(self):
         return {**super().get_config(), "padding": [list(pair) for pair in self.padding],
                 "data_format": self.data_format}
+
+    def to_keras(self, dtype, style, context):
+        from neurona.saving import keras_adapters as adapt
+
+        return "ZeroPadding2D", {**adapt.base_to_keras(self, dtype),
+                                 "padding": [list(pair) for pair in self.padding], "data_format": "channels_last"}
+
+    @classmethod
+    def from_keras(cls, keras_class_name, config, context):
+        from neurona.saving import keras_adapters as adapt
+
+        return adapt.layer_entry("ZeroPadding2D", config, {
+            "padding": config.get("padding", (1, 1)), "data_format": adapt.data_format_from_keras(config, context)})

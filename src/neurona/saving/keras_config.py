@@ -5,29 +5,26 @@ Two Keras styles are written: "keras3" (`.keras` files: objects carry `module` a
 `batch_input_shape`, dtypes as strings), which Keras 2 and Keras 3 both read. Reading accepts
 both, from files Keras wrote or we did.
 
-Layers: InputLayer, Dense, Flatten, Dropout and Activation map one to one; on import the
-Keras layers ReLU, LeakyReLU, ELU and Softmax become an Activation layer. Anything else is
-refused with a message naming the layer. Nothing is ever looked up by import path.
+Layers translate themselves: each layer class carries `to_keras` and `from_keras` (see
+`keras_adapters`), and a Keras class resolves through `keras_layer_classes()`, built from
+neurona's layer registry: every layer under its own class name, plus the Keras names a layer
+also imports (`keras_aliases`: ReLU, LeakyReLU, ELU and Softmax become an Activation layer).
+Anything else is refused with a message naming the layer. Nothing is ever looked up by
+import path. InputLayer is the model's input shape, handled here.
 """
 
 import warnings
 
 import numpy as np
 
-from neurona import activations, initializers, losses, optimizers, regularizers
+from neurona import layers as layers_module
+from neurona import losses, optimizers
 from neurona import metrics as metrics_module
 from neurona.saving.errors import ModelFileError
+from neurona.saving.keras_adapters import wrap as _wrap
 
 FLOAT_TYPES = ("float16", "float32", "float64")
 
-_INITIALIZER_CLASSES = {
-    "zeros": "Zeros", "ones": "Ones", "random_normal": "RandomNormal",
-    "variance_scaling": "VarianceScaling", "glorot_uniform": "GlorotUniform",
-    "glorot_normal": "GlorotNormal", "he_normal": "HeNormal", "he_uniform": "HeUniform",
-    "lecun_normal": "LecunNormal",
-}
-_INITIALIZER_NAMES = {cls.lower(): name for name, cls in _INITIALIZER_CLASSES.items()}
-_REGULARIZER_CLASSES = {"l1": "L1", "l2": "L2", "l1_l2": "L1L2"}
 _LOSS_CLASSES = {
     "categorical_crossentropy": "CategoricalCrossentropy",
     "sparse_categorical_crossentropy": "SparseCategoricalCrossentropy",
@@ -43,13 +40,13 @@ _METRIC_CLASSES = {
 _OPTIMIZER_IGNORED = ("name", "jit_compile", "is_legacy_optimizer", "ema_momentum", "ema_overwrite_frequency")
 _OPTIMIZER_OFF_ONLY = ("decay", "weight_decay", "clipnorm", "global_clipnorm", "clipvalue", "use_ema",
                        "loss_scale_factor", "gradient_accumulation_steps")
-SUPPORTED_LAYERS = ("Activation", "Dense", "Dropout", "ELU", "Flatten", "InputLayer", "LeakyReLU", "ReLU", "Softmax")
 
 
 # Export ------------------------------------------------------------------------------------
 
-def model_to_keras(model, style):
-    """Keras' {'class_name': 'Sequential', 'config': ...} for `model` (built)."""
+def model_to_keras(model, style, what=None):
+    """Keras' {'class_name': 'Sequential', 'config': ...} for `model` (built); `what` names
+    the file being written in errors."""
     dtype = str(model.dtype)
     input_shape = list(model.input_shape) if model.input_shape else None
     entries = []
@@ -63,7 +60,7 @@ def model_to_keras(model, style):
         entries.append(_wrap("keras.layers", "InputLayer", input_config, style))
     shape = model.input_shape
     for layer in model.layers:
-        class_name, config = _layer_to_keras(layer, dtype, style)
+        class_name, config = _layer_to_keras(layer, dtype, style, what)
         entry = _wrap("keras.layers", class_name, config, style)
         if style == "keras3" and shape is not None:
             entry["build_config"] = {"input_shape": [None] + list(shape)}
@@ -78,62 +75,12 @@ def model_to_keras(model, style):
     return result
 
 
-def _layer_to_keras(layer, dtype, style):
+def _layer_to_keras(layer, dtype, style, what):
     kind = type(layer).__name__
-    base = {"name": layer.name, "trainable": layer.trainable, "dtype": dtype}
-    if kind == "Dense":
-        return "Dense", {
-            **base,
-            "units": layer.units,
-            "activation": _activation_name(layer.activation, layer.name),
-            "use_bias": layer.use_bias,
-            "kernel_initializer": _initializer_to_keras(layer.kernel_initializer, style),
-            "bias_initializer": _initializer_to_keras(layer.bias_initializer, style),
-            "kernel_regularizer": _regularizer_to_keras(layer.kernel_regularizer, style),
-            "bias_regularizer": _regularizer_to_keras(layer.bias_regularizer, style),
-            "activity_regularizer": None,
-            "kernel_constraint": None,
-            "bias_constraint": None,
-        }
-    if kind == "Flatten":
-        return "Flatten", {**base, "data_format": "channels_last"}
-    if kind == "Dropout":
-        return "Dropout", {**base, "rate": layer.rate, "noise_shape": None,
-                           "seed": layer.seed if isinstance(layer.seed, int) else None}
-    if kind == "Activation":
-        activation = layer.activation
-        if activation.name == "leaky_relu" and activation.alpha != activations.LeakyReLU().alpha:
-            key = "negative_slope" if style == "keras3" else "alpha"
-            return "LeakyReLU", {**base, key: activation.alpha}
-        if activation.name == "elu" and activation.alpha != activations.ELU().alpha:
-            return "ELU", {**base, "alpha": activation.alpha}
-        return "Activation", {**base, "activation": activation.name}
-    raise ValueError(f"Layer {layer.name!r} of type {kind} cannot be written in Keras' formats.")
-
-
-def _activation_name(activation, layer_name):
-    default = type(activation)()
-    if activation.get_config() != default.get_config():
-        raise ValueError(
-            f"Layer {layer_name!r} uses {activation.name} with {activation.get_config()}; Keras' formats "
-            f"can only name {activation.name} with its defaults {default.get_config()} inside a Dense layer. "
-            f"Use Dense(activation=None) followed by Activation({activation.name}(...)) to save it."
-        )
-    return activation.name
-
-
-def _initializer_to_keras(initializer, style):
-    config = dict(initializer.get_config())
-    if initializer.name in ("random_normal", "variance_scaling", "glorot_uniform", "glorot_normal",
-                            "he_normal", "he_uniform", "lecun_normal"):
-        config["seed"] = None
-    return _wrap("keras.initializers", _INITIALIZER_CLASSES[initializer.name], config, style)
-
-
-def _regularizer_to_keras(regularizer, style):
-    if regularizer is None:
-        return None
-    return _wrap("keras.regularizers", _REGULARIZER_CLASSES[regularizer.name], regularizer.get_config(), style)
+    context = f"{what}: layer {layer.name!r}" if what else f"Layer {layer.name!r}"
+    if not hasattr(layer, "to_keras") or isinstance(layer, layers_module.InputLayer):
+        raise ValueError(f"{context} of type {kind} cannot be written in Keras' formats.")
+    return layer.to_keras(dtype, style, context)
 
 
 def compile_to_keras(model, style):
@@ -154,12 +101,6 @@ def compile_to_keras(model, style):
                 "steps_per_execution": 1, "jit_compile": False}
     return {"loss": loss_config, "metrics": metrics, "weighted_metrics": None, "loss_weights": None,
             "optimizer_config": optimizer_config}
-
-
-def _wrap(module, class_name, config, style):
-    if style == "keras3":
-        return {"module": module, "class_name": class_name, "config": config, "registered_name": None}
-    return {"class_name": class_name, "config": config}
 
 
 # Import ------------------------------------------------------------------------------------
@@ -230,133 +171,28 @@ def _dtype(value, what):
     return value
 
 
+def keras_layer_classes():
+    """{Keras class name: neurona layer class} for every Keras layer neurona imports.
+
+    A class's own name wins over another's alias, and aliases are not inherited (a subclass
+    of Activation does not import ReLU unless it declares so or is named so).
+    """
+    importing = [cls for cls in layers_module._REGISTRY.values()
+                 if cls is not layers_module.InputLayer and hasattr(cls, "from_keras")]
+    table = {name: cls for cls in importing for name in vars(cls).get("keras_aliases", ())}
+    table.update({cls.__name__: cls for cls in importing})
+    return table
+
+
 def _layer_from_keras(class_name, config, index, what):
-    base = {"name": config.get("name"), "trainable": bool(config.get("trainable", True))}
-    if not isinstance(base["name"], str):
-        base.pop("name")
-    context = f"{what}: Keras layer {index} ({class_name} {config.get('name')!r})"
-    if class_name == "Dense":
-        _require_off(config, ("activity_regularizer", "kernel_constraint", "bias_constraint",
-                              "quantization_config", "lora_rank"), context)
-        return {"class_name": "Dense", "config": {
-            **base,
-            "units": config.get("units"),
-            "activation": activations.serialize(_activation(config.get("activation"), context)),
-            "use_bias": bool(config.get("use_bias", True)),
-            "kernel_initializer": _initializer(config.get("kernel_initializer"), "glorot_uniform", context),
-            "bias_initializer": _initializer(config.get("bias_initializer"), "zeros", context),
-            "kernel_regularizer": _regularizer(config.get("kernel_regularizer"), context),
-            "bias_regularizer": _regularizer(config.get("bias_regularizer"), context),
-        }}
-    if class_name == "Flatten":
-        if config.get("data_format") not in (None, "channels_last"):
-            raise ModelFileError(f"{context}: data_format={config['data_format']!r} is not supported.")
-        return {"class_name": "Flatten", "config": base}
-    if class_name == "Dropout":
-        _require_off(config, ("noise_shape",), context)
-        seed = config.get("seed")
-        return {"class_name": "Dropout", "config": {
-            **base, "rate": config.get("rate"), "seed": seed if isinstance(seed, int) else None}}
-    if class_name == "Activation":
-        activation = _activation(config.get("activation"), context)
-        return {"class_name": "Activation", "config": {**base, "activation": activations.serialize(activation)}}
-    if class_name == "ReLU":
-        if any(config.get(key) not in (None, 0, 0.0) for key in ("max_value", "negative_slope", "threshold")):
-            raise ModelFileError(
-                f"{context}: only ReLU() with max_value=None, negative_slope=0, threshold=0 is supported."
-            )
-        return _activation_layer(base, activations.ReLU())
-    if class_name == "LeakyReLU":
-        slope = config.get("negative_slope", config.get("alpha", 0.3))
-        return _activation_layer(base, _checked(lambda: activations.LeakyReLU(alpha=slope), context))
-    if class_name == "ELU":
-        return _activation_layer(base, _checked(lambda: activations.ELU(alpha=config.get("alpha", 1.0)), context))
-    if class_name == "Softmax":
-        if config.get("axis", -1) not in (-1, [-1]):
-            raise ModelFileError(f"{context}: only Softmax(axis=-1) is supported.")
-        return _activation_layer(base, activations.Softmax())
-    raise ModelFileError(
-        f"{what}: Keras layer {index} is a {class_name}, which neurona does not have "
-        f"(it imports {', '.join(SUPPORTED_LAYERS)})."
-    )
-
-
-def _activation_layer(base, activation):
-    return {"class_name": "Activation", "config": {**base, "activation": activations.serialize(activation)}}
-
-
-def _require_off(config, keys, context):
-    for key in keys:
-        if config.get(key) not in (None, False):
-            raise ModelFileError(f"{context}: {key}={config[key]!r} is not supported by neurona.")
-
-
-def _checked(make, context):
-    try:
-        return make()
-    except (ValueError, TypeError) as error:
-        raise ModelFileError(f"{context}: {error}") from None
-
-
-def _activation(value, context):
-    if isinstance(value, dict):
-        inner = value.get("config")
-        value = inner if isinstance(inner, str) else (inner or {}).get("name") if isinstance(inner, dict) else None
-    if value is None:
-        value = "linear"
-    if not isinstance(value, str):
-        raise ModelFileError(f"{context}: unreadable activation {value!r}.")
-    try:
-        return activations.get(value)
-    except ValueError as error:
-        raise ModelFileError(f"{context}: {error}") from None
-
-
-def _initializer(value, default, context):
-    if value is None:
-        return initializers.serialize(initializers.get(default))
-    if isinstance(value, str):
-        name, config = _INITIALIZER_NAMES.get(value.replace("_", "").lower(), value), {}
-    elif isinstance(value, dict) and isinstance(value.get("class_name"), str):
-        name = _INITIALIZER_NAMES.get(value["class_name"].split(">")[-1].lower())
-        config = value.get("config") if isinstance(value.get("config"), dict) else {}
-    else:
-        name, config = None, {}
-    keep = {"random_normal": ("mean", "stddev"), "variance_scaling": ("scale", "mode", "distribution")}
-    if name == "variance_scaling" and config.get("distribution") == "normal":
-        config = {**config, "distribution": "truncated_normal"}  # Keras 2's name for it
-    try:
-        kept = {key: config[key] for key in keep.get(name, ()) if key in config}
-        return initializers.serialize(initializers.deserialize({"name": name, "config": kept}))
-    except (ValueError, TypeError, KeyError):
-        warnings.warn(
-            f"{context}: initializer {value!r} is not available in neurona; {default!r} is recorded "
-            "instead (the weights themselves are loaded from the file).",
-            UserWarning,
-            stacklevel=4,
+    classes = keras_layer_classes()
+    if class_name not in classes:
+        raise ModelFileError(
+            f"{what}: Keras layer {index} is a {class_name}, which neurona does not have "
+            f"(it imports {', '.join(sorted([*classes, 'InputLayer']))})."
         )
-        return initializers.serialize(initializers.get(default))
-
-
-def _regularizer(value, context):
-    if value is None:
-        return None
-    if isinstance(value, str):
-        name, config = value.lower(), {}
-    elif isinstance(value, dict) and isinstance(value.get("class_name"), str):
-        name = {"l1": "l1", "l2": "l2", "l1l2": "l1_l2"}.get(value["class_name"].split(">")[-1].lower())
-        config = value.get("config") if isinstance(value.get("config"), dict) else {}
-    else:
-        name, config = None, {}
-    try:
-        config = {key: float(config[key]) for key in ("l1", "l2") if key in config}
-        if name == "l1":
-            config.pop("l2", None)
-        if name == "l2":
-            config.pop("l1", None)
-        return regularizers.serialize(regularizers.deserialize({"name": name, "config": config}))
-    except (ValueError, TypeError, KeyError):
-        raise ModelFileError(f"{context}: regularizer {value!r} is not supported by neurona.") from None
+    context = f"{what}: Keras layer {index} ({class_name} {config.get('name')!r})"
+    return classes[class_name].from_keras(class_name, config, context)
 
 
 def compile_from_keras(config, what):

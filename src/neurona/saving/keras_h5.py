@@ -5,7 +5,8 @@ Layout (Keras 2 and Keras 3's legacy writer):
     attrs: keras_version, backend, model_config (JSON), training_config (JSON, if compiled)
     model_weights/                 attrs layer_names = [layer names in order]
         <layer>/                   attrs weight_names = ['<layer>/kernel:0', '<layer>/bias:0']
-            <layer>/kernel:0, ...  the arrays (Keras 3 writes 'sequential/<layer>/kernel')
+            <layer>/kernel:0, ...  the arrays (Keras 3 writes 'sequential/<layer>/kernel'), in
+                                   Keras' order: trainable, then non-trainable (moving_mean)
     optimizer_weights/             attrs weight_names = [optimizer variables in Keras' order]
 
 A weights-only file (`save_weights('w.h5')`) is the `model_weights` group at the root.
@@ -28,7 +29,7 @@ def save(model, filepath, overwrite=True):
     """Write `model` as a Keras legacy `.h5` file (architecture, weights, compile settings,
     optimizer variables), atomically."""
     h5py = h5_safe.h5py_module()
-    model_config = keras_config.model_to_keras(model, "legacy")
+    model_config = keras_config.model_to_keras(model, "legacy", str(filepath))
     training_config = keras_config.compile_to_keras(model, "legacy")
     with atomic_path(filepath, overwrite, durable=True) as temporary, h5py.File(temporary, "w") as handle:
         handle.attrs["keras_version"] = KERAS_VERSION.encode()

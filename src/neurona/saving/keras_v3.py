@@ -4,13 +4,15 @@ A `.keras` file is a zip of three members:
 
     metadata.json      {"keras_version": ..., "date_saved": ...}
     config.json        the model config, with "compile_config" (optimizer, loss, metrics)
-    model.weights.h5   HDF5: layers/<name>/vars/0, 1, ...   (kernel, bias)
+    model.weights.h5   HDF5: layers/<name>/vars/0, 1, ...   (each layer's weights)
                              optimizer/vars/0, 1, ...       (iteration, learning_rate, slots)
                              vars/                          (the model's own, none here)
 
 Layers are addressed in the weights by their class name in snake case, numbered in order
 of appearance (dense, dense_1, flatten, ...), not by their own names, as Keras does. A
-`.weights.h5` file is `model.weights.h5` on its own.
+layer's variables are numbered in Keras' order, its trainable weights then its others, which
+for every neurona layer is the order it creates them in (BatchNormalization: gamma, beta,
+moving_mean, moving_variance). A `.weights.h5` file is `model.weights.h5` on its own.
 """
 
 import datetime
@@ -31,7 +33,7 @@ KERAS_VERSION = "3.0.0"  # the Keras release whose reader this layout targets
 
 def save(model, filepath, overwrite=True):
     """Write `model` as a Keras 3 `.keras` file, atomically."""
-    config = keras_config.model_to_keras(model, "keras3")
+    config = keras_config.model_to_keras(model, "keras3", str(filepath))
     config["compile_config"] = keras_config.compile_to_keras(model, "keras3")
     metadata = {"keras_version": KERAS_VERSION, "neurona_version": neurona.__version__,
                 "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
@@ -106,8 +108,9 @@ def load(archive, compile=True):
         values = {index: [h5_safe.read_dataset(dataset, weights_what) for dataset in layer]
                   for index, layer in enumerate(datasets) if layer}
         building.assign_weights(model, values, what)
-        if compile and isinstance(config, dict) and isinstance(config.get("compile_config"), dict):
-            compile_config = keras_config.compile_from_keras(config["compile_config"], what)
+        keras_compile = config.get("compile_config")
+        if compile and isinstance(keras_compile, dict) and keras_compile:  # {}: Keras' model was not compiled
+            compile_config = keras_config.compile_from_keras(keras_compile, what)
             if compile_config is not None:
                 model_state.compile_from_config(model, compile_config, what)
                 optimizer_values = _optimizer_values(handle, weights_what)

@@ -1,6 +1,6 @@
 """What a model file holds besides architecture and weights, in plain values and arrays.
 
-The optimizer's slots are kept per trainable parameter (layer order, then `kernel`, `bias`),
+The optimizer's slots are kept per trainable weight (layer order, then `kernel`, `bias`),
 whatever layout the optimizer uses in memory (one flat vector for all parameters, or one
 array each), so files do not depend on that choice. Random state: the seed `fit` derives each
 epoch's shuffle and Dropout masks from (`model._shuffle_seed`), the count of epochs trained
@@ -16,17 +16,18 @@ from neurona.saving.errors import ModelFileError
 
 
 def weight_entries(model):
-    """[(layer_index, name, array)] for every parameter, layer by layer."""
+    """[(layer_index, name, array)] for every weight, trainable or not, layer by layer in
+    creation order (BatchNormalization's moving statistics after gamma and beta)."""
     return [(index, name, value) for index, layer in enumerate(model.layers) for name, value in layer.params.items()]
 
 
 def trainable_entries(model):
-    """[(layer_index, name, array)] for the parameters the optimizer updates, in its order."""
+    """[(layer_index, name, array)] for the weights the optimizer updates, in its order:
+    neither non-trainable weights (moving statistics) nor a frozen layer's."""
     return [
-        (index, name, value)
+        (index, name, layer.params[name])
         for index, layer in enumerate(model.layers)
-        if layer.trainable
-        for name, value in layer.params.items()
+        for name in layer.trainable_names
     ]
 
 

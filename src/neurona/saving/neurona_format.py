@@ -12,8 +12,9 @@ Members (in this order; nothing else is accepted):
         random_state: {"shuffle_seed": int or null, "epochs_seen": int,
                        "layers": {index: bit-generator state (Dropout's)}}
     weights.safetensors   the arrays (stored, not compressed; see `safetensors`):
-        "layers.{i}.{name}"     parameter `name` ('kernel', 'bias') of layer i
-        "optimizer.{j}.{slot}"  optimizer slot of trainable parameter j (layer order), as the
+        "layers.{i}.{name}"     weight `name` of layer i, trainable or not ('kernel', 'bias',
+                                BatchNormalization's 'moving_mean', ...)
+        "optimizer.{j}.{slot}"  optimizer slot of trainable weight j (layer order), as the
                                 optimizer keeps it (`Optimizer.stored_slot_scales`), so that
                                 training resumes bit for bit; version 1 files hold the
                                 published rule's values and are converted when read

@@ -1,11 +1,41 @@
 """Export a model for inference as an ONNX graph (`neurona export model --format onnx`).
 
-The graph takes `input` of shape (batch, *input_shape) and gives `output` of shape
-(batch, units), in the model's float type. Dense becomes MatMul + Add, Flatten becomes
-Flatten(axis=1), activations their ONNX operators (GELU written with Erf, exact as ours),
-and Dropout disappears (it is the identity at inference). In float64 models GELU's Erf
-runs in float32, as onnxruntime has no double Erf. Needs the `onnx` package (extra
-`onnx`), imported only here; check the result with onnxruntime.
+Sequential and functional models with one output. The graph takes `input` of shape
+(batch, *input_shape) and gives `output` of shape (batch, *output_shape), in the model's float
+type; images stay channels last (NHWC) on both sides. Each layer writes its own nodes
+(`Layer.onnx_nodes(graph, current, prefix)`, given a `_Graph`; a model writes its layers',
+a merge layer reads a list of tensors); what each becomes:
+
+    Dense                   MatMul, Add (the bias), then its activation
+    Activation              the activation's operator (GELU written with Erf, exact as
+                            ours; softmax over the last axis, channels last)
+    Conv2D                  Conv (kernel HWIO → OIHW; explicit pads [top, left, bottom,
+                            right], the odd pixel bottom/right; strides, dilations), then
+                            its activation
+    MaxPooling2D            MaxPool, with the same explicit pads
+    AveragePooling2D        AveragePool(count_include_pad=0): 'same' divides by real
+                            pixels only
+    GlobalAveragePooling2D  ReduceMean over height and width (keepdims as set)
+    GlobalMaxPooling2D      ReduceMax over height and width (keepdims as set)
+    BatchNormalization      BatchNormalization (inference) with the layer's epsilon and
+                            moving statistics; ones/zeros for gamma/beta when scale/center
+                            are off; a channel axis other than the last moved to 1 and back
+    Rescaling               Mul, Add (the offset, when nonzero)
+    Flatten                 Flatten(axis=1), in channels-last order
+    Reshape                 Reshape to [0, *shape] (0: the batch as it comes), channels last
+    ZeroPadding2D           Pad with zeros
+    Dropout                 nothing (it is the identity at inference)
+    Add, Subtract, Multiply Add, Sub, Mul (chained over the inputs)
+    Average                 Sum, then Div by the number of inputs
+    Maximum, Minimum        Max, Min
+    Concatenate             Concat along the same axis, channels last
+
+ONNX's Conv, pooling and BatchNormalization read channels first (NCHW): the graph keeps
+track of the current tensor's layout and adds a Transpose only where it changes, so a run
+of spatial layers stays NCHW and turns back to NHWC once, before Flatten, Reshape, Dense,
+softmax or the output. In float64 models the operators onnxruntime has no double kernel
+for (Erf, Conv, AveragePool) run in float32 between Casts (error ~1e-7). Needs the `onnx`
+package (extra `onnx`), imported only here; check the result with onnxruntime.
 """
 
 import math
@@ -16,6 +46,12 @@ import neurona
 from neurona.utils.atomic import atomic_path
 
 _DEFAULT_OPSET = 17
+_MINIMUM_OPSET = 13  # Softmax over one axis, Pad and Reshape with tensor inputs
+
+NHWC, NCHW = "NHWC", "NCHW"
+
+# Operators onnxruntime's CPU provider has no double kernel for: float64 models run them in float32.
+_FLOAT32_ONLY = frozenset({"Conv", "AveragePool", "Erf"})
 
 
 def _onnx():
@@ -31,10 +67,14 @@ def export(model, filepath, overwrite=True, opset=_DEFAULT_OPSET):
     onnx = _onnx()
     if not model.built:
         raise ValueError(f"Model {model.name!r} must be built before export: call model.build(input_shape).")
-    graph = _Graph(onnx, np.dtype(model.dtype))
-    current = "input"
-    for index, layer in enumerate(model.layers):
-        current = graph.layer(layer, index, current)
+    if opset < _MINIMUM_OPSET:
+        raise ValueError(f"ONNX export needs opset {_MINIMUM_OPSET} or later. Received: opset={opset}")
+    if isinstance(model.output_shape, list):
+        raise ValueError(f"ONNX export writes models with one output. Model {model.name!r} has "
+                         f"{len(model.output_shape)}.")
+    graph = _Graph(onnx, np.dtype(model.dtype), opset)
+    current = model.onnx_nodes(graph, "input", "")
+    current = graph.to_nhwc(current, "output")
     graph.nodes.append(onnx.helper.make_node("Identity", [current], ["output"], name="output"))
     elem_type = onnx.helper.np_dtype_to_tensor_dtype(np.dtype(model.dtype))
     inputs = [onnx.helper.make_tensor_value_info("input", elem_type, ["batch", *model.input_shape])]
@@ -55,38 +95,85 @@ def export(model, filepath, overwrite=True, opset=_DEFAULT_OPSET):
 
 
 class _Graph:
-    def __init__(self, onnx, dtype):
+    """The ONNX graph being written: its nodes, constants, and the current tensor's layout.
+
+    `layout` is NHWC while the current tensor is as the model sees it (any rank), NCHW when it
+    is a 4-D image with its channels moved first; `to_nchw` and `to_nhwc` move it, only when
+    needed. Layers that change the layout leave `layout` describing the tensor they return.
+    """
+
+    def __init__(self, onnx, dtype, opset=_DEFAULT_OPSET):
         self.onnx = onnx
         self.dtype = dtype
+        self.opset = opset
         self.nodes = []
         self.initializers = []
+        self.layout = NHWC
 
-    def constant(self, name, value):
-        array = np.asarray(value, dtype=self.dtype)
+    def constant(self, name, value, dtype=None):
+        """An initializer holding `value`, in the model's float type unless `dtype` is given."""
+        array = np.asarray(value, dtype=self.dtype if dtype is None else dtype)
         self.initializers.append(self.onnx.numpy_helper.from_array(array, name))
         return name
 
     def node(self, op, inputs, output, **attributes):
+        """The node `op` from `inputs` to the tensor `output` (also its name); returns `output`."""
+        if self.dtype == np.float64 and op in _FLOAT32_ONLY:
+            tensor = self.onnx.TensorProto
+            inputs = [self._append("Cast", [name], f"{output}/input{i}_float32", to=tensor.FLOAT)
+                      for i, name in enumerate(inputs)]
+            result = self._append(op, inputs, f"{output}/float32", **attributes)
+            return self._append("Cast", [result], output, to=tensor.DOUBLE)
+        return self._append(op, inputs, output, **attributes)
+
+    def _append(self, op, inputs, output, **attributes):
         self.nodes.append(self.onnx.helper.make_node(op, inputs, [output], name=output, **attributes))
         return output
 
-    def layer(self, layer, index, current):
-        kind = type(layer).__name__
-        prefix = f"{index}_{layer.name}"
-        if kind in ("Dropout", "InputLayer"):
+    # Layouts -------------------------------------------------------------------------------
+
+    def to_nchw(self, current, prefix):
+        """The current 4-D image, channels first (a Transpose unless it already is)."""
+        if self.layout == NCHW:
             return current
-        if kind == "Flatten":
-            return self.node("Flatten", [current], f"{prefix}/flatten", axis=1)
-        if kind == "Dense":
-            kernel = self.constant(f"{prefix}/kernel", layer.params["kernel"])
-            current = self.node("MatMul", [current, kernel], f"{prefix}/matmul")
-            if layer.use_bias:
-                bias = self.constant(f"{prefix}/bias", layer.params["bias"])
-                current = self.node("Add", [current, bias], f"{prefix}/bias_add")
-            return self.activation(layer.activation, current, prefix)
-        if kind == "Activation":
-            return self.activation(layer.activation, current, prefix)
-        raise ValueError(f"Layer {layer.name!r} of type {kind} has no ONNX export.")
+        self.layout = NCHW
+        return self.node("Transpose", [current], f"{prefix}/to_nchw", perm=[0, 3, 1, 2])
+
+    def to_nhwc(self, current, prefix):
+        """The current tensor as the model sees it (a Transpose if it is channels first)."""
+        if self.layout == NHWC:
+            return current
+        self.layout = NHWC
+        return self.node("Transpose", [current], f"{prefix}/to_nhwc", perm=[0, 2, 3, 1])
+
+    def conv_kernel(self, name, kernel):
+        """A Keras kernel (kh, kw, in, out) as ONNX's (out, in, kh, kw)."""
+        return self.constant(name, np.transpose(kernel, (3, 2, 0, 1)))
+
+    def window_attributes(self, layer, dilations=True):
+        """kernel_shape, strides, pads [top, left, bottom, right] (and dilations) of a 2-D layer,
+        from its geometry: the odd padding pixel goes bottom and right, as Keras pads."""
+        g = layer.geometry
+        height, width = layer.input_shape[0], layer.input_shape[1]
+        bottom = max(0, (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1 - height - g.top)
+        right = max(0, (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1 - width - g.left)
+        attributes = {"kernel_shape": [g.kh, g.kw], "strides": [g.sh, g.sw], "pads": [g.top, g.left, bottom, right]}
+        if dilations:
+            attributes["dilations"] = [g.dh, g.dw]
+        return attributes
+
+    def image_axes(self):
+        """The height and width axes of the current 4-D image, in its layout."""
+        return [2, 3] if self.layout == NCHW else [1, 2]
+
+    def reduce(self, op, current, axes, output, keepdims):
+        """ReduceMean/ReduceMax over `axes` (an input from opset 18, an attribute before)."""
+        if self.opset >= 18:
+            axes_name = self.constant(f"{output}/axes", axes, np.int64)
+            return self.node(op, [current, axes_name], output, keepdims=int(keepdims))
+        return self.node(op, [current], output, axes=list(axes), keepdims=int(keepdims))
+
+    # Activations ---------------------------------------------------------------------------
 
     def activation(self, activation, current, prefix):
         name = activation.name
@@ -97,7 +184,7 @@ class _Graph:
         if name in simple:
             return self.node(simple[name], [current], output)
         if name == "softmax":
-            return self.node("Softmax", [current], output, axis=-1)
+            return self.node("Softmax", [self.to_nhwc(current, prefix)], output, axis=-1)
         if name == "leaky_relu":
             return self.node("LeakyRelu", [current], output, alpha=activation.alpha)
         if name == "elu":
@@ -105,13 +192,7 @@ class _Graph:
         if name == "gelu":
             # x * 0.5 * (1 + erf(x / sqrt(2))): the exact GELU, available before opset 20's Gelu.
             scaled = self.node("Div", [current, self.constant(f"{prefix}/sqrt2", math.sqrt(2.0))], f"{output}/scaled")
-            if self.dtype == np.float64:
-                # onnxruntime has no double Erf: evaluate it in float32 (error ~1e-7).
-                as_float = self.node("Cast", [scaled], f"{output}/as_float", to=self.onnx.TensorProto.FLOAT)
-                erf = self.node("Cast", [self.node("Erf", [as_float], f"{output}/erf32")], f"{output}/erf",
-                                to=self.onnx.TensorProto.DOUBLE)
-            else:
-                erf = self.node("Erf", [scaled], f"{output}/erf")
+            erf = self.node("Erf", [scaled], f"{output}/erf")
             one_plus = self.node("Add", [erf, self.constant(f"{prefix}/one", 1.0)], f"{output}/one_plus")
             half = self.node("Mul", [one_plus, self.constant(f"{prefix}/half", 0.5)], f"{output}/cdf")
             return self.node("Mul", [current, half], output)
