@@ -10,6 +10,17 @@ Channels vary fastest within a patch row, as they do in the kernel's (kh, kw, C,
 so neither the kernel nor the output needs a transpose. Going back, the columns' gradient
 dcols = grad @ kernel_matrix.T is scattered and summed into the input's pixels (col2im).
 Padding is never materialised: positions outside the image read as zero and receive nothing.
+
+With few channels (a first layer on grey or colour images) a patch row is a handful of
+scattered values; `im2col_taps` writes the same columns transposed, one row per kernel tap
+(a, b, c), in which each image row's outputs are contiguous. The products take either layout
+at the same speed (BLAS reads a transposed operand in place).
+
+The compiled loops run over long contiguous runs (a window row of kw*C values when the
+dilation is 1) and compute their offsets as unsigned integers: Numba indexes with those
+without its check for negative indices, which otherwise stays in every iteration and keeps
+the loop scalar (the first layer's columns of a 128 x 28 x 28 x 1 batch: 0.36 ms against
+0.90 ms with signed offsets, and 2.4 ms one pixel at a time).
 """
 
 import numpy as np
@@ -41,7 +52,8 @@ def windows(x, kh, kw, sh, sw, dh, dw, top, left, oh, ow, fill=0.0):
 
 
 def im2col_numpy(x, kh, kw, sh, sw, dh, dw, top, left, oh, ow, cols):
-    """Fill cols (N*oh*ow, kh*kw*C) with the receptive fields of x (N, H, W, C)."""
+    """Fill cols (N*oh*ow, kh*kw*C) with the receptive fields of x (N, H, W, C); both
+    C-contiguous."""
     view = windows(x, kh, kw, sh, sw, dh, dw, top, left, oh, ow)
     cols.reshape(view.shape)[...] = view
 
@@ -50,53 +62,132 @@ def im2col_numpy(x, kh, kw, sh, sw, dh, dw, top, left, oh, ow, cols):
 @compiled(parallel=True)
 def im2col(x, kh, kw, sh, sw, dh, dw, top, left, oh, ow, cols):
     n_samples, height, width, channels = x.shape
+    span = kw * channels  # one window row: kw pixels of C channels
+    depth = kh * span
+    source, target = x.reshape(-1), cols.reshape(-1)
     for n in prange(n_samples):
         for i in range(oh):
             for j in range(ow):
-                row = (n * oh + i) * ow + j
-                col = 0
+                row = ((n * oh + i) * ow + j) * depth
+                z0 = j * sw - left
+                inside = z0 >= 0 and z0 + (kw - 1) * dw < width
                 for a in range(kh):
                     y = i * sh - top + a * dh
+                    start = np.uint64(row + a * span)
+                    if y < 0 or y >= height:
+                        for t in range(span):
+                            target[start + np.uint64(t)] = 0.0
+                        continue
+                    line = ((n * height + y) * width) * channels
+                    if inside and dw == 1:
+                        # The window row is one run of kw*C values in the image.
+                        first = np.uint64(line + z0 * channels)
+                        for t in range(span):
+                            target[start + np.uint64(t)] = source[first + np.uint64(t)]
+                        continue
                     for b in range(kw):
-                        z = j * sw - left + b * dw
-                        if 0 <= y < height and 0 <= z < width:
+                        z = z0 + b * dw
+                        cell = start + np.uint64(b * channels)
+                        if 0 <= z < width:
+                            first = np.uint64(line + z * channels)
                             for c in range(channels):
-                                cols[row, col + c] = x[n, y, z, c]
+                                target[cell + np.uint64(c)] = source[first + np.uint64(c)]
                         else:
                             for c in range(channels):
-                                cols[row, col + c] = 0.0
-                        col += channels
+                                target[cell + np.uint64(c)] = 0.0
+
+
+def im2col_taps_numpy(x, kh, kw, sh, sw, dh, dw, top, left, oh, ow, taps):
+    """Fill taps (kh*kw*C, N*oh*ow), C-contiguous, with im2col's columns transposed:
+    taps[(a, b, c), (n, i, j)] = cols[(n, i, j), (a, b, c)]."""
+    view = windows(x, kh, kw, sh, sw, dh, dw, top, left, oh, ow)
+    n, _, _, _, _, channels = view.shape
+    taps.reshape(kh, kw, channels, n, oh, ow)[...] = view.transpose(3, 4, 5, 0, 1, 2)
+
+
+@kernel(im2col_taps_numpy)
+@compiled(parallel=True)
+def im2col_taps(x, kh, kw, sh, sw, dh, dw, top, left, oh, ow, taps):
+    n_samples, height, width, channels = x.shape
+    pixels = n_samples * oh * ow
+    source, target = x.reshape(-1), taps.reshape(-1)
+    for n in prange(n_samples):
+        for a in range(kh):
+            for b in range(kw):
+                # The outputs j whose pixel j*sw + offset lies inside the image.
+                offset = b * dw - left
+                first = min(ow, 0 if offset >= 0 else (sw - 1 - offset) // sw)
+                last = max(first, min(ow, (width - 1 - offset) // sw + 1))
+                for c in range(channels):
+                    tap = ((a * kw + b) * channels + c) * pixels
+                    for i in range(oh):
+                        y = i * sh - top + a * dh
+                        start = np.uint64(tap + (n * oh + i) * ow)
+                        if y < 0 or y >= height:
+                            for j in range(ow):
+                                target[start + np.uint64(j)] = 0.0
+                            continue
+                        line = ((n * height + y) * width + offset) * channels + c
+                        for j in range(first):
+                            target[start + np.uint64(j)] = 0.0
+                        for j in range(first, last):
+                            target[start + np.uint64(j)] = source[np.uint64(line + j * sw * channels)]
+                        for j in range(last, ow):
+                            target[start + np.uint64(j)] = 0.0
 
 
 def col2im_numpy(dcols, kh, kw, sh, sw, dh, dw, top, left, oh, ow, dx):
     """dx (N, H, W, C) = the sum, over every window that read a pixel, of its gradient in
-    dcols (N*oh*ow, kh*kw*C): im2col's adjoint. dx is overwritten."""
+    dcols (N*oh*ow, kh*kw*C): im2col's adjoint. dx is overwritten; both C-contiguous."""
     n, h, w, c = dx.shape
     need_h = (oh - 1) * sh + (kh - 1) * dh + 1
     need_w = (ow - 1) * sw + (kw - 1) * dw + 1
-    padded = np.zeros((n, max(h + top, need_h), max(w + left, need_w), c), dtype=dx.dtype)
+    if top == 0 and left == 0 and need_h <= h and need_w <= w:
+        padded = dx  # every window inside the image: add straight into it
+        padded[...] = 0
+    else:
+        padded = np.zeros((n, max(h + top, need_h), max(w + left, need_w), c), dtype=dx.dtype)
     grads = dcols.reshape(n, oh, ow, kh, kw, c)
     for a in range(kh):
         for b in range(kw):
             padded[:, a * dh:a * dh + (oh - 1) * sh + 1:sh, b * dw:b * dw + (ow - 1) * sw + 1:sw] += grads[:, :, :, a, b]
-    dx[...] = padded[:, top:top + h, left:left + w]
+    if padded is not dx:
+        dx[...] = padded[:, top:top + h, left:left + w]
 
 
 @kernel(col2im_numpy)
 @compiled(parallel=True)
 def col2im(dcols, kh, kw, sh, sw, dh, dw, top, left, oh, ow, dx):
     n_samples, height, width, channels = dx.shape
+    span = kw * channels
+    depth = kh * span
+    image = height * width * channels
+    source, target = dcols.reshape(-1), dx.reshape(-1)
     for n in prange(n_samples):
-        dx[n] = 0.0
+        # One sample at a time: its pixels stay in cache while the windows over them add in.
+        sample = np.uint64(n * image)
+        for t in range(image):
+            target[sample + np.uint64(t)] = 0.0
         for i in range(oh):
             for j in range(ow):
-                row = (n * oh + i) * ow + j
-                col = 0
+                row = ((n * oh + i) * ow + j) * depth
+                z0 = j * sw - left
+                inside = z0 >= 0 and z0 + (kw - 1) * dw < width
                 for a in range(kh):
                     y = i * sh - top + a * dh
+                    if y < 0 or y >= height:
+                        continue
+                    start = np.uint64(row + a * span)
+                    line = ((n * height + y) * width) * channels
+                    if inside and dw == 1:
+                        first = np.uint64(line + z0 * channels)
+                        for t in range(span):
+                            target[first + np.uint64(t)] += source[start + np.uint64(t)]
+                        continue
                     for b in range(kw):
-                        z = j * sw - left + b * dw
-                        if 0 <= y < height and 0 <= z < width:
+                        z = z0 + b * dw
+                        if 0 <= z < width:
+                            first = np.uint64(line + z * channels)
+                            cell = start + np.uint64(b * channels)
                             for c in range(channels):
-                                dx[n, y, z, c] += dcols[row, col + c]
-                        col += channels
+                                target[first + np.uint64(c)] += source[cell + np.uint64(c)]

@@ -232,8 +232,12 @@ def _scale_add(target, source, factor):
 
 
 def measure_numba_crossover():
-    """Smallest size at which an elementwise compiled loop runs faster on all cores."""
+    """Smallest size at which an elementwise compiled loop runs faster on all cores; None
+    when NUMBA_NUM_THREADS holds Numba to one thread (nothing to measure, nothing stored)."""
     numba = numba_module()
+    most = min(cores(), numba.config.NUMBA_NUM_THREADS)
+    if most == 1:
+        return None
     function = _scale_add.dispatcher()
     previous = numba.get_num_threads()
     rng = np.random.default_rng(0)
@@ -242,7 +246,7 @@ def measure_numba_crossover():
         for size in _ELEMENT_LADDER:
             target, source = rng.random(size, dtype=np.float32), rng.random(size, dtype=np.float32)
             timings = []
-            for threads in (1, cores()):
+            for threads in (1, most):
                 numba.set_num_threads(threads)
                 timings.append(_best_time(lambda: function(target, source, np.float32(0.5))))
             results.append((size, timings[0], timings[1]))

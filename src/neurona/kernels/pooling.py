@@ -5,6 +5,12 @@ image ('same' puts the odd pixel after it). Max pooling treats padding as -inf a
 for each output, the position k = a*pw + b of its maximum within its window (the first one
 on ties, as argmax does), which is all its backward pass needs. Average pooling divides by
 the number of real pixels in each window, so padding never dilutes an edge.
+
+The compiled loops run over the channels, contiguous in NHWC, with unsigned offsets (see
+`kernels.conv`), so that they vectorise. A 2x2 window inside the image, the usual pooling,
+reads its four pixels in one loop over the channels instead of one loop per pixel: with 32
+channels, a loop's set-up costs as much as its work (128 x 26 x 26 x 32 floats: 0.6 ms
+against 1.6 ms forward).
 """
 
 import numpy as np
@@ -15,12 +21,34 @@ from neurona.kernels.conv import windows
 
 
 def max_pool_forward_numpy(x, ph, pw, sh, sw, top, left, out, argmax):
-    """out (N, oh, ow, C) = each window's maximum; argmax (same shape, int) its position."""
-    n, oh, ow, c = out.shape
+    """out (N, oh, ow, C) = each window's maximum (NaN if it holds one); argmax (same shape,
+    int) its position, the first of equal maxima or the first NaN, as np.argmax picks them."""
+    _, oh, ow, _ = out.shape
     view = windows(x, ph, pw, sh, sw, 1, 1, top, left, oh, ow, fill=-np.inf)
-    flat = view.reshape(n, oh, ow, ph * pw, c)
-    argmax[...] = np.argmax(flat, axis=3)
-    out[...] = np.take_along_axis(flat, argmax[:, :, :, np.newaxis, :], axis=3)[:, :, :, 0]
+    positions = [view[:, :, :, k // pw, k % pw] for k in range(ph * pw)]
+    out[...] = positions[0]
+    for value in positions[1:]:
+        np.maximum(out, value, out=out)  # NaN propagates
+    with_nan = np.isnan(out).any()
+    argmax[...] = 0
+    found = None
+    for k, value in enumerate(positions):
+        hit = value == out
+        if with_nan:
+            hit |= value != value
+        if found is None:
+            found = hit
+            continue
+        hit &= ~found
+        argmax += hit * argmax.dtype.type(k)
+        found |= hit
+
+
+@compiled()
+def _wins(value, best):
+    """Whether `value` replaces `best` as a window's maximum: when larger, or NaN while best
+    is not (np.argmax keeps the first NaN and the first of equal maxima)."""
+    return not value <= best and best == best
 
 
 @kernel(max_pool_forward_numpy)
@@ -28,27 +56,47 @@ def max_pool_forward_numpy(x, ph, pw, sh, sw, top, left, out, argmax):
 def max_pool_forward(x, ph, pw, sh, sw, top, left, out, argmax):
     n_samples, height, width, channels = x.shape
     _, oh, ow, _ = out.shape
+    source, target, where = x.reshape(-1), out.reshape(-1), argmax.reshape(-1)
+    row, pixel = np.uint64(width * channels), np.uint64(channels)
     for n in prange(n_samples):
         for i in range(oh):
             for j in range(ow):
+                cell = np.uint64(((n * oh + i) * ow + j) * channels)
+                y0, z0 = i * sh - top, j * sw - left
+                if ph == 2 and pw == 2 and y0 >= 0 and y0 + 1 < height and z0 >= 0 and z0 + 1 < width:
+                    corner = np.uint64(((n * height + y0) * width + z0) * channels)
+                    for c in range(channels):
+                        at = corner + np.uint64(c)
+                        best, k = source[at], 0
+                        value = source[at + pixel]
+                        wins = _wins(value, best)
+                        best, k = (value, 1) if wins else (best, k)
+                        value = source[at + row]
+                        wins = _wins(value, best)
+                        best, k = (value, 2) if wins else (best, k)
+                        value = source[at + row + pixel]
+                        wins = _wins(value, best)
+                        best, k = (value, 3) if wins else (best, k)
+                        target[cell + np.uint64(c)] = best
+                        where[cell + np.uint64(c)] = k
+                    continue
                 for c in range(channels):
                     out[n, i, j, c] = -np.inf
                     argmax[n, i, j, c] = 0
                 for a in range(ph):
-                    y = i * sh - top + a
+                    y = y0 + a
                     if y < 0 or y >= height:
                         continue
                     for b in range(pw):
-                        z = j * sw - left + b
+                        z = z0 + b
                         if z < 0 or z >= width:
                             continue
                         k = a * pw + b
                         for c in range(channels):
-                            value = x[n, y, z, c]
-                            # `not <=` so that a NaN wins, as np.argmax lets it.
-                            if not value <= out[n, i, j, c]:
-                                out[n, i, j, c] = value
-                                argmax[n, i, j, c] = k
+                            value, best = x[n, y, z, c], out[n, i, j, c]
+                            wins = _wins(value, best)
+                            out[n, i, j, c] = value if wins else best
+                            argmax[n, i, j, c] = k if wins else argmax[n, i, j, c]
 
 
 def max_pool_backward_numpy(grad, argmax, ph, pw, sh, sw, top, left, dx):
@@ -56,27 +104,71 @@ def max_pool_backward_numpy(grad, argmax, ph, pw, sh, sw, top, left, dx):
     (summed where windows overlap). dx is overwritten."""
     n, h, w, c = dx.shape
     _, oh, ow, _ = grad.shape
-    padded = np.zeros((n, max(h + top, (oh - 1) * sh + ph), max(w + left, (ow - 1) * sw + pw), c), dtype=dx.dtype)
+    padded = _scatter_target(dx, top, left, (oh - 1) * sh + ph, (ow - 1) * sw + pw)
+    disjoint = sh >= ph and sw >= pw  # no pixel in two windows: each position's share is written
     for a in range(ph):
         for b in range(pw):
-            chosen = np.where(argmax == a * pw + b, grad, 0)
-            padded[:, a:a + (oh - 1) * sh + 1:sh, b:b + (ow - 1) * sw + 1:sw] += chosen
-    dx[...] = padded[:, top:top + h, left:left + w]
+            cells = padded[:, a:a + (oh - 1) * sh + 1:sh, b:b + (ow - 1) * sw + 1:sw]
+            if disjoint:
+                cells[...] = np.where(argmax == a * pw + b, grad, 0)
+            else:
+                cells += np.where(argmax == a * pw + b, grad, 0)
+    if padded is not dx:
+        dx[...] = padded[:, top:top + h, left:left + w]
+
+
+def _scatter_target(dx, top, left, need_h, need_w):
+    """Zeros to add windows' gradients into: dx itself when every window lies inside the
+    image, else a padded array (the caller copies the image back out of it)."""
+    n, h, w, c = dx.shape
+    if top == 0 and left == 0 and need_h <= h and need_w <= w:
+        dx[...] = 0
+        return dx
+    return np.zeros((n, max(h + top, need_h), max(w + left, need_w), c), dtype=dx.dtype)
 
 
 @kernel(max_pool_backward_numpy)
 @compiled(parallel=True)
 def max_pool_backward(grad, argmax, ph, pw, sh, sw, top, left, dx):
-    n_samples, oh, ow, channels = grad.shape
+    n_samples, height, width, channels = dx.shape
+    _, oh, ow, _ = grad.shape
+    source, where, target = grad.reshape(-1), argmax.reshape(-1), dx.reshape(-1)
+    image = height * width * channels
+    # Windows that never overlap write each pixel they cover once, and those that tile the
+    # image exactly (2x2 at stride 2 over an even size) leave nothing to clear first;
+    # otherwise a sample is cleared, then its windows add into it.
+    disjoint = sh >= ph and sw >= pw
+    tiles = disjoint and sh == ph and sw == pw and top == 0 and left == 0 and oh * sh == height and ow * sw == width
     for n in prange(n_samples):
-        dx[n] = 0.0
+        if not tiles:
+            sample = np.uint64(n * image)
+            for t in range(image):
+                target[sample + np.uint64(t)] = 0.0
         for i in range(oh):
             for j in range(ow):
-                for c in range(channels):
-                    k = argmax[n, i, j, c]
-                    y = i * sh - top + k // pw
-                    z = j * sw - left + k % pw
-                    dx[n, y, z, c] += grad[n, i, j, c]
+                cell = np.uint64(((n * oh + i) * ow + j) * channels)
+                y0, z0 = i * sh - top, j * sw - left
+                for a in range(ph):
+                    y = y0 + a
+                    if y < 0 or y >= height:
+                        continue
+                    for b in range(pw):
+                        z = z0 + b
+                        if z < 0 or z >= width:
+                            continue
+                        k = a * pw + b
+                        first = np.uint64(((n * height + y) * width + z) * channels)
+                        # Each window position takes the channels whose maximum it held: a
+                        # select per channel, which vectorises, where following each
+                        # channel's argmax to its pixel would not.
+                        if disjoint:
+                            for c in range(channels):
+                                g = source[cell + np.uint64(c)]
+                                target[first + np.uint64(c)] = g if where[cell + np.uint64(c)] == k else 0.0
+                        else:
+                            for c in range(channels):
+                                g = source[cell + np.uint64(c)]
+                                target[first + np.uint64(c)] += g if where[cell + np.uint64(c)] == k else 0.0
 
 
 def window_counts(height, width, ph, pw, sh, sw, top, left, oh, ow):
@@ -124,11 +216,12 @@ def avg_pool_backward_numpy(grad, ph, pw, sh, sw, top, left, dx):
     _, oh, ow, _ = grad.shape
     counts = window_counts(h, w, ph, pw, sh, sw, top, left, oh, ow)
     share = grad / counts[:, :, np.newaxis].astype(grad.dtype)
-    padded = np.zeros((n, max(h + top, (oh - 1) * sh + ph), max(w + left, (ow - 1) * sw + pw), c), dtype=dx.dtype)
+    padded = _scatter_target(dx, top, left, (oh - 1) * sh + ph, (ow - 1) * sw + pw)
     for a in range(ph):
         for b in range(pw):
             padded[:, a:a + (oh - 1) * sh + 1:sh, b:b + (ow - 1) * sw + 1:sw] += share
-    dx[...] = padded[:, top:top + h, left:left + w]
+    if padded is not dx:
+        dx[...] = padded[:, top:top + h, left:left + w]
 
 
 @kernel(avg_pool_backward_numpy)
