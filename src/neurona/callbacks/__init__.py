@@ -6,6 +6,7 @@ from neurona.callbacks.early_stopping import EarlyStopping
 from neurona.callbacks.lambda_callback import LambdaCallback
 from neurona.callbacks.model_checkpoint import ModelCheckpoint
 from neurona.callbacks.progbar_logger import ProgbarLogger
+from neurona.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
 from neurona.callbacks.terminate_on_nan import TerminateOnNaN
 
 __all__ = [
@@ -17,5 +18,6 @@ __all__ = [
     "LambdaCallback",
     "ModelCheckpoint",
     "ProgbarLogger",
+    "ReduceLROnPlateau",
     "TerminateOnNaN",
 ]

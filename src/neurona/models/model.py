@@ -372,7 +372,9 @@ class Model(Layer):
         num_samples = len(x)
         steps = -(-num_samples // batch_size)
         history = History()
-        callback_list = [history] + list(callbacks or [])
+        # History last, as in Keras: it records what the other callbacks add to the logs
+        # (ReduceLROnPlateau's learning_rate).
+        callback_list = list(callbacks or []) + [history]
         if verbose:
             callback_list.append(ProgbarLogger())
         callback_list = CallbackList(
