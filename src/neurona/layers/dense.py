@@ -2,12 +2,12 @@
 
 import numpy as np
 
-from neurona import activations, backend, initializers, regularizers
+from neurona import backend
 from neurona.layers.base import Layer
-from neurona.layers.epilogue import Epilogue
+from neurona.layers.epilogue import Epilogue, KernelOptions
 
 
-class Dense(Layer):
+class Dense(KernelOptions, Layer):
     """A fully connected layer.
 
     Args:
@@ -30,13 +30,8 @@ class Dense(Layer):
         if not (isinstance(units, (int, np.integer)) and not isinstance(units, bool) and units > 0):
             raise ValueError(f"Dense expects a positive integer for units. Received: units={units!r}")
         self.units = int(units)
-        self.activation = activations.get(activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.seed = seed
+        self.set_kernel_options(activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
+                                bias_regularizer, seed)
 
     def build(self, input_shape):
         input_shape = tuple(input_shape)
@@ -93,24 +88,8 @@ class Dense(Layer):
         return {
             **super().get_config(),
             "units": self.units,
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "seed": int(self.seed) if isinstance(self.seed, (int, np.integer)) else None,
+            **self.kernel_options_config(),
         }
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        config["activation"] = activations.deserialize(config["activation"])
-        for key in ("kernel_initializer", "bias_initializer"):
-            config[key] = initializers.deserialize(config[key])
-        for key in ("kernel_regularizer", "bias_regularizer"):
-            config[key] = regularizers.deserialize(config.get(key))
-        return cls(**config)
 
     def to_keras(self, dtype, style, context):
         """Keras' ('Dense', config) (see `neurona.saving.keras_adapters`)."""
@@ -119,15 +98,7 @@ class Dense(Layer):
         return "Dense", {
             **adapt.base_to_keras(self, dtype),
             "units": self.units,
-            "activation": adapt.activation_to_keras(self, context),
-            "use_bias": self.use_bias,
-            "kernel_initializer": adapt.initializer_to_keras(self.kernel_initializer, style),
-            "bias_initializer": adapt.initializer_to_keras(self.bias_initializer, style),
-            "kernel_regularizer": adapt.regularizer_to_keras(self.kernel_regularizer, style),
-            "bias_regularizer": adapt.regularizer_to_keras(self.bias_regularizer, style),
-            "activity_regularizer": None,
-            "kernel_constraint": None,
-            "bias_constraint": None,
+            **self.kernel_options_to_keras(style, context),
         }
 
     @classmethod
@@ -135,15 +106,7 @@ class Dense(Layer):
         """neurona's layer entry for a Keras Dense config (constraints and LoRA refused)."""
         from neurona.saving import keras_adapters as adapt
 
-        adapt.require_off(config, ("activity_regularizer", "kernel_constraint", "bias_constraint",
-                                   "quantization_config", "lora_rank"), context)
         return adapt.layer_entry("Dense", config, {
             "units": config.get("units"),
-            "activation": adapt.serialized_activation(config.get("activation"), context),
-            "use_bias": bool(config.get("use_bias", True)),
-            "kernel_initializer": adapt.initializer_from_keras(config.get("kernel_initializer"),
-                                                               "glorot_uniform", context),
-            "bias_initializer": adapt.initializer_from_keras(config.get("bias_initializer"), "zeros", context),
-            "kernel_regularizer": adapt.regularizer_from_keras(config.get("kernel_regularizer"), context),
-            "bias_regularizer": adapt.regularizer_from_keras(config.get("bias_regularizer"), context),
+            **cls.kernel_options_from_keras(config, context),
         })

@@ -7,8 +7,81 @@ a kernel code run inside `kernels.dense`; the others (ELU, GELU, ...) through th
 methods around it.
 """
 
+import numpy as np
+
+from neurona import activations, initializers, regularizers
 from neurona.kernels import dense as dense_kernels
 from neurona.kernels.activations import LINEAR, SOFTMAX
+
+
+class KernelOptions:
+    """The options of a layer with a kernel, a bias and an activation (Dense, Conv2D): how
+    they are checked, written in configs and translated to and from Keras, in one place."""
+
+    def set_kernel_options(self, activation, use_bias, kernel_initializer, bias_initializer,
+                           kernel_regularizer, bias_regularizer, seed):
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.seed = seed
+
+    def kernel_options_config(self):
+        return {
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "seed": int(self.seed) if isinstance(self.seed, (int, np.integer)) else None,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["activation"] = activations.deserialize(config["activation"])
+        for key in ("kernel_initializer", "bias_initializer"):
+            config[key] = initializers.deserialize(config[key])
+        for key in ("kernel_regularizer", "bias_regularizer"):
+            config[key] = regularizers.deserialize(config.get(key))
+        return cls(**config)
+
+    def kernel_options_to_keras(self, style, context):
+        """The options' Keras config keys (see `neurona.saving.keras_adapters`)."""
+        from neurona.saving import keras_adapters as adapt
+
+        return {
+            "activation": adapt.activation_to_keras(self, context),
+            "use_bias": self.use_bias,
+            "kernel_initializer": adapt.initializer_to_keras(self.kernel_initializer, style),
+            "bias_initializer": adapt.initializer_to_keras(self.bias_initializer, style),
+            "kernel_regularizer": adapt.regularizer_to_keras(self.kernel_regularizer, style),
+            "bias_regularizer": adapt.regularizer_to_keras(self.bias_regularizer, style),
+            "activity_regularizer": None,
+            "kernel_constraint": None,
+            "bias_constraint": None,
+        }
+
+    @staticmethod
+    def kernel_options_from_keras(config, context):
+        """neurona's options from a Keras config; constraints, activity regularizers and LoRA
+        are refused."""
+        from neurona.saving import keras_adapters as adapt
+
+        adapt.require_off(config, ("activity_regularizer", "kernel_constraint", "bias_constraint",
+                                   "quantization_config", "lora_rank"), context)
+        return {
+            "activation": adapt.serialized_activation(config.get("activation"), context),
+            "use_bias": bool(config.get("use_bias", True)),
+            "kernel_initializer": adapt.initializer_from_keras(config.get("kernel_initializer"),
+                                                               "glorot_uniform", context),
+            "bias_initializer": adapt.initializer_from_keras(config.get("bias_initializer"), "zeros", context),
+            "kernel_regularizer": adapt.regularizer_from_keras(config.get("kernel_regularizer"), context),
+            "bias_regularizer": adapt.regularizer_from_keras(config.get("bias_regularizer"), context),
+        }
 
 
 class Epilogue:

@@ -8,8 +8,6 @@ the same weights, its own caches and buffers, its gradients added to the layer's
 the backward pass.
 """
 
-import numpy as np
-
 from neurona.layers.input_layer import InputLayer
 from neurona.models import graph
 from neurona.models.model import Model
