@@ -1,10 +1,12 @@
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from gradient_check import assert_gradient_close, numeric_gradient
-from neurona import activations, losses
+from gradient_check import assert_gradient_close, away_from_zero, numeric_gradient
+from neurona import activations, backend, losses
 
 BATCH, CLASSES = 5, 4
 
@@ -330,8 +332,8 @@ def test_prepare_targets_converts_to_the_requested_dtype():
 
 
 def test_unknown_loss_name_is_rejected():
-    with pytest.raises(ValueError, match=r"Unknown loss: 'hinge'.*'categorical_crossentropy'"):
-        losses.get("hinge")
+    with pytest.raises(ValueError, match=r"Unknown loss: 'hingee'.*'categorical_crossentropy'"):
+        losses.get("hingee")
 
 
 @pytest.mark.parametrize("alias", ["mse", "MSE", "mean_squared_error"])
@@ -343,7 +345,9 @@ def test_mse_aliases(alias):
 @pytest.mark.parametrize(
     "loss",
     [losses.CategoricalCrossentropy(from_logits=True), losses.SparseCategoricalCrossentropy(),
-     losses.BinaryCrossentropy(from_logits=True), losses.MeanSquaredError()],
+     losses.BinaryCrossentropy(from_logits=True), losses.MeanSquaredError(), losses.MeanAbsoluteError(),
+     losses.Huber(delta=0.5), losses.LogCosh(), losses.Poisson(), losses.KLDivergence(), losses.Hinge(),
+     losses.SquaredHinge(), losses.CategoricalHinge(), losses.CosineSimilarity(axis=1)],
     ids=lambda loss: loss.name,
 )
 def test_serialize_round_trip(loss):
@@ -351,3 +355,293 @@ def test_serialize_round_trip(loss):
 
     assert type(restored) is type(loss)
     assert restored.get_config() == loss.get_config()
+
+
+# The losses Keras 3 added to the four above ------------------------------------------------------
+
+
+def signs(rng, shape):
+    return rng.choice([-1.0, 1.0], size=shape)
+
+
+# (loss, y_true, y_pred) in float64, clear of every kink and clip by more than the step.
+GRADIENT_CASES = {
+    "mean_absolute_error": lambda rng: (losses.MeanAbsoluteError(), rng.normal(size=(BATCH, 3)),
+                                        None),
+    "huber_both_regimes": lambda rng: (losses.Huber(), rng.normal(size=(BATCH, 3)), None),
+    "huber_delta": lambda rng: (losses.Huber(delta=0.3), rng.normal(size=(BATCH, 3)), None),
+    "log_cosh": lambda rng: (losses.LogCosh(), rng.normal(size=(BATCH, 3)), rng.normal(scale=3, size=(BATCH, 3))),
+    "poisson": lambda rng: (losses.Poisson(), rng.poisson(2.0, size=(BATCH, 3)).astype(float),
+                            rng.uniform(0.2, 4.0, size=(BATCH, 3))),
+    "kl_divergence": lambda rng: (losses.KLDivergence(), activations.softmax(rng.normal(size=(BATCH, CLASSES))),
+                                  activations.softmax(rng.normal(size=(BATCH, CLASSES)))),
+    "kl_divergence_one_hot": lambda rng: (losses.KLDivergence(), one_hot(random_labels(rng)),
+                                          activations.softmax(rng.normal(size=(BATCH, CLASSES)))),
+    "hinge_signs": lambda rng: (losses.Hinge(), signs(rng, (BATCH, 3)), None),
+    "hinge_zero_one": lambda rng: (losses.Hinge(), (signs(rng, (BATCH, 3)) + 1) / 2, None),
+    "squared_hinge_signs": lambda rng: (losses.SquaredHinge(), signs(rng, (BATCH, 3)), None),
+    "squared_hinge_zero_one": lambda rng: (losses.SquaredHinge(), (signs(rng, (BATCH, 3)) + 1) / 2, None),
+    "categorical_hinge": lambda rng: (losses.CategoricalHinge(), one_hot(random_labels(rng)),
+                                      rng.normal(scale=0.3, size=(BATCH, CLASSES))),
+    "cosine_similarity": lambda rng: (losses.CosineSimilarity(), rng.normal(size=(BATCH, 3)),
+                                      rng.normal(size=(BATCH, 3))),
+    "cosine_similarity_axis": lambda rng: (losses.CosineSimilarity(axis=1), rng.normal(size=(BATCH, 3, 2)),
+                                           rng.normal(size=(BATCH, 3, 2))),
+    "cosine_similarity_below_eps": lambda rng: (losses.CosineSimilarity(), rng.normal(size=(BATCH, 3)),
+                                                rng.normal(scale=1e-9, size=(BATCH, 3))),
+}
+
+
+def kinked_predictions(loss, y_true, rng):
+    """Predictions whose errors (or margins) sit well away from the loss' kinks."""
+    if isinstance(loss, (losses.Hinge, losses.SquaredHinge)):
+        labels = 2 * y_true - 1 if np.all((y_true == 0) | (y_true == 1)) else y_true
+        # Margins 1 - y p in +-[0.1, 2): half the outputs inside the hinge, half outside.
+        return (1 - away_from_zero(rng, y_true.shape)) * labels
+    error = away_from_zero(rng, y_true.shape, low=0.1, high=2.5)
+    if isinstance(loss, losses.Huber):
+        error = np.where(np.abs(np.abs(error) - loss.delta) < 0.05, error * 1.2, error)
+    return y_true + error
+
+
+@pytest.mark.parametrize("case", sorted(GRADIENT_CASES))
+def test_gradient_of_every_added_loss(case, rng):
+    loss, y_true, y_pred = GRADIENT_CASES[case](rng)
+    if y_pred is None:
+        y_pred = kinked_predictions(loss, y_true, rng)
+    # Below eps, a step of 1e-5 would carry the vector's norm across eps.
+    step = 1e-11 if case == "cosine_similarity_below_eps" else 1e-5
+
+    analytic = loss.gradient(y_true, y_pred)
+    numeric = numeric_gradient(lambda: loss(y_true, y_pred), y_pred, eps=step)
+
+    assert_gradient_close(numeric, analytic)
+
+
+def test_huber_test_covers_both_regimes(rng):
+    loss, y_true, _ = GRADIENT_CASES["huber_both_regimes"](rng)
+    errors = np.abs(kinked_predictions(loss, y_true, rng) - y_true)
+
+    assert np.any(errors < 1.0) and np.any(errors > 1.0)
+
+
+def test_kl_divergence_gradient_is_zero_where_the_clip_flattens_it():
+    y_true = np.array([[0.5, 0.5, 0.0]])
+    y_pred = np.array([[1e-9, 0.6, 0.4]])
+
+    gradient = losses.KLDivergence().gradient(y_true, y_pred)
+
+    assert gradient[0, 0] == 0 and gradient[0, 1] != 0
+
+
+def test_categorical_hinge_shares_the_gradient_of_a_tied_maximum():
+    y_true = np.array([[1.0, 0.0, 0.0]])
+    y_pred = np.array([[0.5, 0.3, 0.3]])
+
+    np.testing.assert_allclose(losses.CategoricalHinge().gradient(y_true, y_pred), [[-1.0, 0.5, 0.5]])
+
+
+@pytest.mark.parametrize(
+    "loss, y_true, y_pred, expected",
+    [
+        (losses.MeanAbsoluteError(), [[1.0, 2.0]], [[1.5, 1.0]], 0.75),
+        (losses.Huber(), [[0.0, 1.0], [0.0, 0.0]], [[0.6, 0.4], [0.4, 0.6]], 0.155),
+        (losses.Huber(delta=0.5), [[0.0]], [[2.0]], 0.5 * 2.0 - 0.125),
+        (losses.LogCosh(), [[0.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [0.0, 0.0]], math.log(math.cosh(1.0)) / 4),
+        (losses.Poisson(), [[2.0]], [[1.0]], 1.0 - 2.0 * math.log(1.0 + 1e-7)),
+        (losses.KLDivergence(), [[0.5, 0.5]], [[0.25, 0.75]], 0.5 * math.log(2.0) + 0.5 * math.log(2.0 / 3.0)),
+        (losses.Hinge(), [[1.0, 0.0]], [[0.3, 0.2]], (0.7 + 1.2) / 2),
+        (losses.Hinge(), [[1.0, -1.0]], [[0.3, 0.2]], (0.7 + 1.2) / 2),
+        (losses.SquaredHinge(), [[1.0, 0.0]], [[0.3, 0.2]], (0.49 + 1.44) / 2),
+        (losses.CategoricalHinge(), [[0.0, 1.0, 0.0]], [[0.2, 0.5, 0.4]], 0.9),
+        (losses.CosineSimilarity(), [[0.0, 1.0], [1.0, 1.0], [1.0, 1.0]], [[1.0, 0.0], [1.0, 1.0], [-1.0, -1.0]],
+         0.0),
+        (losses.CosineSimilarity(), [[3.0, 4.0]], [[6.0, 8.0]], -1.0),
+    ],
+    ids=lambda value: getattr(value, "name", None),
+)
+def test_added_loss_values(loss, y_true, y_pred, expected):
+    assert loss(y_true, y_pred) == pytest.approx(expected, rel=1e-6)
+
+
+def test_hinge_keeps_labels_that_are_not_zero_one():
+    # Keras maps {0, 1} to {-1, 1} only when every label is 0 or 1.
+    assert losses.hinge([[0.0, 0.5]], [[1.0, 1.0]])[0] == pytest.approx((1.0 + 0.5) / 2)
+
+
+def test_a_zero_vector_has_cosine_similarity_zero():
+    assert losses.cosine_similarity([[1.0, 2.0]], [[0.0, 0.0]])[0] == 0.0
+
+
+@pytest.mark.parametrize(
+    "function, cls, kwargs",
+    [
+        (losses.mean_absolute_error, losses.MeanAbsoluteError, {}),
+        (losses.huber, losses.Huber, {"delta": 0.5}),
+        (losses.log_cosh, losses.LogCosh, {}),
+        (losses.poisson, losses.Poisson, {}),
+        (losses.kl_divergence, losses.KLDivergence, {}),
+        (losses.hinge, losses.Hinge, {}),
+        (losses.squared_hinge, losses.SquaredHinge, {}),
+        (losses.categorical_hinge, losses.CategoricalHinge, {}),
+        (losses.cosine_similarity, losses.CosineSimilarity, {"axis": -1}),
+        (losses.mean_squared_error, losses.MeanSquaredError, {}),
+    ],
+    ids=lambda value: getattr(value, "__name__", None),
+)
+def test_function_forms_return_per_sample_values(function, cls, kwargs, rng):
+    y_true, y_pred = rng.uniform(0.1, 1.0, size=(BATCH, 3)), rng.uniform(0.1, 1.0, size=(BATCH, 3))
+
+    per_sample = function(y_true, y_pred, **kwargs)
+
+    assert per_sample.shape == (BATCH,)
+    assert cls(**kwargs)(y_true, y_pred) == pytest.approx(np.mean(per_sample), rel=1e-12)
+
+
+def test_cross_entropy_function_forms_take_from_logits():
+    logits = np.array([[0.0, math.log(2.0), 0.0]])
+
+    np.testing.assert_allclose(losses.categorical_crossentropy([[0.0, 1.0, 0.0]], logits, from_logits=True),
+                               [math.log(2)])
+    np.testing.assert_allclose(losses.sparse_categorical_crossentropy([1], logits, from_logits=True), [math.log(2)])
+    np.testing.assert_allclose(losses.binary_crossentropy([[1.0]], [[0.0]], from_logits=True), [math.log(2)])
+
+
+def test_a_flat_target_vector_matches_a_column_of_predictions():
+    # Keras' squeeze_or_expand_to_same_rank: (batch,) against (batch, 1).
+    assert losses.MeanAbsoluteError()([1.0, 0.0], [[0.5], [0.5]]) == pytest.approx(0.5)
+    np.testing.assert_allclose(losses.mean_absolute_error([[1.0], [0.0]], [0.5, 0.25]), [0.5, 0.25])
+
+
+def test_sample_weight_weights_each_sample_and_divides_by_the_batch():
+    y_true, y_pred = np.zeros((4, 1)), np.array([[1.0], [2.0], [3.0], [4.0]])
+
+    assert losses.MeanAbsoluteError()(y_true, y_pred, sample_weight=[1.0, 0.0, 0.0, 2.0]) == pytest.approx(9 / 4)
+    assert losses.MeanAbsoluteError()(y_true, y_pred, sample_weight=[[1.0], [0.0], [0.0], [2.0]]) == \
+        pytest.approx(9 / 4)
+    assert losses.MeanAbsoluteError()(y_true, y_pred, sample_weight=0.5) == pytest.approx(10 / 8)
+
+
+def test_sample_weight_of_the_wrong_shape_is_rejected():
+    with pytest.raises(ValueError, match=r"sample_weight of shape \(3,\) does not match the per-sample losses"):
+        losses.MeanAbsoluteError()(np.zeros((4, 2)), np.ones((4, 2)), sample_weight=[1.0, 2.0, 3.0])
+
+
+@pytest.mark.parametrize(
+    "build, message",
+    [
+        (lambda: losses.Huber(delta=0), r"Huber expects delta to be a positive number. Received: delta=0"),
+        (lambda: losses.Huber(delta="1"), r"Received: delta='1'"),
+        (lambda: losses.CosineSimilarity(axis=1.5),
+         r"CosineSimilarity expects axis to be an integer. Received: axis=1.5"),
+        (lambda: losses.CosineSimilarity(axis=2)(np.ones((2, 3)), np.ones((2, 3))),
+         r"axis=2, out of range for predictions of shape \(2, 3\)"),
+        (lambda: losses.Huber.from_config({"delta": 1.0, "reduction": "sum"}),
+         r"Huber supports reduction='sum_over_batch_size' only. Received: reduction='sum'"),
+    ],
+)
+def test_bad_loss_arguments_are_named(build, message):
+    with pytest.raises(ValueError, match=message):
+        build()
+
+
+KERAS_NAMES = {
+    "mean_absolute_error": losses.MeanAbsoluteError, "mae": losses.MeanAbsoluteError, "MAE": losses.MeanAbsoluteError,
+    "MeanAbsoluteError": losses.MeanAbsoluteError, "huber": losses.Huber, "Huber": losses.Huber,
+    "log_cosh": losses.LogCosh, "LogCosh": losses.LogCosh, "poisson": losses.Poisson, "Poisson": losses.Poisson,
+    "kl_divergence": losses.KLDivergence, "kld": losses.KLDivergence, "KLD": losses.KLDivergence,
+    "KLDivergence": losses.KLDivergence, "hinge": losses.Hinge, "Hinge": losses.Hinge,
+    "squared_hinge": losses.SquaredHinge, "SquaredHinge": losses.SquaredHinge,
+    "categorical_hinge": losses.CategoricalHinge, "CategoricalHinge": losses.CategoricalHinge,
+    "cosine_similarity": losses.CosineSimilarity, "CosineSimilarity": losses.CosineSimilarity,
+    "bce": losses.BinaryCrossentropy, "CategoricalCrossentropy": losses.CategoricalCrossentropy,
+    "MeanSquaredError": losses.MeanSquaredError,
+}
+
+
+@pytest.mark.parametrize("name", sorted(KERAS_NAMES))
+def test_keras_names_resolve(name):
+    assert type(losses.get(name)) is KERAS_NAMES[name]
+
+
+def test_keras_function_aliases():
+    assert losses.mae is losses.MAE is losses.mean_absolute_error
+    assert losses.kld is losses.KLD is losses.kl_divergence
+
+
+def test_from_config_takes_keras_configs():
+    loss = losses.Huber.from_config({"name": "huber_loss", "reduction": "sum_over_batch_size", "delta": 2.0})
+
+    assert loss.delta == 2.0
+    assert losses.deserialize({"name": "Huber", "config": {"delta": 0.25}}).get_config() == {"delta": 0.25}
+
+
+def test_fused_step_returns_the_correct_count_with_the_loss():
+    logits = np.array([[2.0, 0.0, 0.0], [0.0, 0.0, 3.0]], dtype=np.float32)
+    labels = np.array([0, 1])
+
+    loss_function = losses.SparseCategoricalCrossentropy()
+    loss, correct, count = loss_function.fused_step(labels, logits.copy(), np.empty_like(logits))
+
+    assert (correct, count) == (1, 2)
+    assert loss == pytest.approx(losses.SparseCategoricalCrossentropy()(labels, activations.softmax(logits)), rel=1e-6)
+    _, correct, count = losses.BinaryCrossentropy().fused_step(np.array([[1.0, 0.0]]), np.array([[1.0, 1.0]]),
+                                                              np.empty((1, 2)))
+    assert (correct, count) == (1, 2)
+
+
+@pytest.mark.parametrize("name", ["mean_absolute_error", "huber", "log_cosh"])
+def test_a_model_trains_on_an_added_loss(name):
+    from neurona.layers import Dense
+    from neurona.models import Sequential
+    from neurona.optimizers import Adam
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 3)).astype("float32")
+    y = x @ np.array([[1.0], [-2.0], [0.5]], dtype="float32") + 0.3
+    model = Sequential([Dense(1, input_dim=3)])
+    model.compile(Adam(0.05), name, metrics=["mae"])
+
+    history = model.fit(x, y, epochs=30, batch_size=16, verbose=0)
+
+    assert history.history["loss"][-1] < 0.8 * history.history["loss"][0]
+    mae = float(np.mean(np.abs(model.predict(x) - y)))
+    assert model.evaluate(x, y, verbose=0)[1] == pytest.approx(mae, rel=1e-5)
+
+
+# Keras' values (tests/fixtures/keras/losses_metrics.npz, written by tools/make_keras_metric_fixtures.py) ---
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "keras" / "losses_metrics.npz"
+with np.load(FIXTURES) as _data:
+    KERAS = {key: _data[key] for key in _data.files}
+KERAS_LOSSES = json.loads(str(KERAS["index"]))["losses"]
+
+
+@pytest.mark.parametrize("case", sorted(KERAS_LOSSES))
+def test_losses_match_keras(case):
+    entry, prefix = KERAS_LOSSES[case], f"loss/{case}/"
+    y_true, y_pred, weight = (KERAS[prefix + key] for key in ("y_true", "y_pred", "sample_weight"))
+    loss = getattr(losses, entry["class"])(**entry["config"])
+    function = getattr(losses, entry["function"])
+    value, weighted = KERAS[prefix + "values"]
+
+    np.testing.assert_allclose(function(y_true, y_pred, **entry["config"]), KERAS[prefix + "per_sample"],
+                               rtol=1e-5, atol=1e-7)
+    assert loss(y_true, y_pred) == pytest.approx(float(value), rel=1e-5)
+    assert loss(y_true, y_pred, sample_weight=weight) == pytest.approx(float(weighted), rel=1e-5)
+
+
+def test_every_keras_loss_class_neurona_has_is_in_the_fixtures():
+    classes = {entry["class"] for entry in KERAS_LOSSES.values()}
+
+    assert classes == {type(losses.get(name)).__name__ for name in losses._REGISTRY}
+
+
+def test_float32_losses_stay_float32_and_use_the_epsilon(rng):
+    y_true = rng.uniform(size=(BATCH, 3)).astype(np.float32)
+    y_pred = rng.uniform(size=(BATCH, 3)).astype(np.float32)
+    for name in ("mean_absolute_error", "huber", "log_cosh", "poisson", "kl_divergence", "hinge", "squared_hinge",
+                 "categorical_hinge", "cosine_similarity"):
+        assert losses.get(name).gradient(y_true, y_pred).dtype == np.float32, name
+    assert backend.epsilon() == 1e-7

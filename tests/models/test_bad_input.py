@@ -115,7 +115,7 @@ def test_compile_without_a_loss():
         (lambda: Sequential([Dense(1, input_dim=2)]).compile("sgd", "crossentropy"), r"Unknown loss: 'crossentropy'\. Expected one of"),
         (lambda: Dense(3, kernel_initializer="glorot"), r"Unknown initializer: 'glorot'"),
         (lambda: layers.deserialize({"class_name": "Conv3D", "config": {}}), r"Unknown layer: 'Conv3D'\. Expected one of \[.*'Dense'"),
-        (lambda: Sequential([Dense(1, input_dim=2)]).compile("sgd", "mse", metrics=["precision"]), r"Unknown metric: 'precision'"),
+        (lambda: Sequential([Dense(1, input_dim=2)]).compile("sgd", "mse", metrics=["precisionn"]), r"Unknown metric: 'precisionn'"),
     ],
 )
 def test_unknown_names(build, message):

@@ -212,3 +212,13 @@ def test_number_formats():
     assert _number(0.00012) == "1.2000e-04"
     assert _number(np.float32(2)) == "2.0000"
     assert _number(float("nan")) == "nan"
+
+
+def test_a_metric_with_several_thresholds_shows_its_mean(capsys):
+    import numpy as np
+
+    from neurona.utils.progbar import Progbar
+
+    bar = Progbar(1, verbose=2)
+    bar.update(1, {"precision": np.array([0.25, 0.75])})
+    assert "precision: 0.5000" in capsys.readouterr().out

@@ -88,7 +88,9 @@ class Model(Layer):
         Args:
             optimizer: a name ('adam', 'sgd', 'rmsprop', ...) or an Optimizer.
             loss: a name ('sparse_categorical_crossentropy', 'mse', ...) or a Loss.
-            metrics: a list of names ('accuracy') or functions(y_true, y_pred) -> float.
+            metrics: a list of names ('accuracy', 'auc', 'mae', ...), functions(y_true, y_pred)
+                returning per-sample values, or Metric objects (see `metrics`); each becomes a
+                metric object that accumulates over an epoch.
         """
         if loss is None:
             raise ValueError("compile() needs a loss, e.g. loss='sparse_categorical_crossentropy'.")
@@ -116,7 +118,22 @@ class Model(Layer):
 
     @property
     def metrics_names(self):
-        return ["loss"] + [name for name, _ in self.compiled_metrics]
+        return ["loss"] + [metric.name for metric in self.compiled_metrics]
+
+    def reset_metrics(self):
+        """Start every compiled metric afresh (fit does at each epoch, evaluate at its start)."""
+        for metric in self.compiled_metrics:
+            metric.reset_state()
+
+    def _metric_logs(self, losses_seen):
+        """{'loss': the mean loss so far, each metric's name: its result()}, as Python floats
+        (arrays for metrics of several thresholds); {} before any batch."""
+        logs = losses_seen.means()
+        if not logs:
+            return logs
+        for metric in self.compiled_metrics:
+            logs[metric.name] = metric.result()
+        return {key: _python_value(value) for key, value in logs.items()}
 
     def _output_layer(self):
         """The layer that computes the model's output (where a fused loss gradient enters)."""
@@ -411,6 +428,7 @@ class Model(Layer):
             epoch_rng = self._begin_epoch_randomness()
             order = epoch_rng.permutation(num_samples) if shuffle else None
             totals = _RunningMeans()
+            self.reset_metrics()
             for step, start in enumerate(range(0, num_samples, batch_size)):
                 if not batch_begin.is_empty:
                     batch_begin(step)
@@ -423,12 +441,13 @@ class Model(Layer):
                     gather_rows(x_rows, index, x_batch_rows[: stop - start])
                     xb = x_batch[: stop - start]
                     yb = np.take(y, index, axis=0, out=y_batch[: stop - start], mode="clip")
-                totals.add(self._train_step(xb, yb, fused, fused_kernel, pairs, needs_grad), stop - start)
+                totals.add({"loss": self._train_step(xb, yb, fused, fused_kernel, pairs, needs_grad)},
+                           stop - start)
                 if not batch_end.is_empty:
-                    batch_end(step, totals.means())
+                    batch_end(step, self._metric_logs(totals))
                 if self.stop_training:
                     break
-            logs = totals.means()
+            logs = self._metric_logs(totals)
             if validation is not None:
                 validation_logs = self._evaluate_arrays(*validation, _INFERENCE_BATCH_SIZE)
                 logs.update({f"val_{key}": value for key, value in validation_logs.items()})
@@ -456,31 +475,31 @@ class Model(Layer):
     def _fused_loss_kernel(self, fused):
         """Whether a step can run the loss kernel (activation, loss, gradient and accuracy in
         one pass): the fused gradient applies, the last layer can skip its activation, and
-        every metric is the accuracy that the kernel counts."""
+        every metric is of the kind of accuracy that the kernel counts."""
         return (
             fused
             and self.loss.fused_accuracy is not None
             and self._output_layer().can_skip_activation
-            and all(metric is self.loss.fused_accuracy for _, metric in self.compiled_metrics)
+            and all(getattr(metric, "kind", None) == self.loss.fused_accuracy for metric in self.compiled_metrics)
         )
 
     def _train_step(self, x, y, fused, fused_kernel, pairs, needs_grad):
-        """One step; `fused` and `fused_kernel` are `_uses_fused_gradient()` and
+        """One step: returns the batch's loss (regularization included); the compiled metrics
+        take the batch. `fused` and `fused_kernel` are `_uses_fused_gradient()` and
         `_fused_loss_kernel(fused)`, decided once per fit."""
         if fused_kernel:
             logits = self._forward(x, training=True, apply_activation=False)
             # The logits are not needed after the loss: the gradient is written over them.
-            loss, accuracy = self.loss.fused_step(y, logits, out=logits)
-            logs = {"loss": loss + self._regularization_loss()}
-            for name, _ in self.compiled_metrics:
-                logs[name] = accuracy
+            loss, correct, count = self.loss.fused_step(y, logits, out=logits)
+            for metric in self.compiled_metrics:
+                metric.update_counts(correct, count)
             self._backward(logits, fused, needs_grad)
             self.optimizer.apply_gradients(pairs)
-            return logs
+            return loss + self._regularization_loss()
         outputs = self._forward(x, training=True)
-        logs = {"loss": self.loss(y, outputs) + self._regularization_loss()}
-        for name, metric in self.compiled_metrics:
-            logs[name] = metric(y, outputs)
+        loss = self.loss(y, outputs) + self._regularization_loss()
+        for metric in self.compiled_metrics:
+            metric.update_state(y, outputs)
         if fused:
             # The last layer no longer needs its outputs: write the gradient over them.
             grad = self.loss.fused_gradient(y, outputs, out=outputs)
@@ -488,7 +507,7 @@ class Model(Layer):
             grad = self.loss.gradient(y, outputs).astype(outputs.dtype, copy=False)
         self._backward(grad, fused, needs_grad)
         self.optimizer.apply_gradients(pairs)
-        return logs
+        return loss
 
     def _split_validation(self, x, y, validation_split, validation_data):
         if validation_data is not None:
@@ -516,8 +535,8 @@ class Model(Layer):
         """Loss and metrics on (x, y), in inference mode.
 
         Returns:
-            [loss, metric, ...] (a float when there are no metrics), or a dict with
-            `return_dict=True`.
+            [loss, metric, ...] as Python floats (a float when there are no metrics), or a
+            dict with `return_dict=True`; each metric over all of (x, y).
         """
         batch_size = _check_batch_size(batch_size, default=_DEFAULT_BATCH_SIZE)
         x, y = self._prepare_data(x, y)
@@ -531,18 +550,18 @@ class Model(Layer):
 
     def _evaluate_arrays(self, x, y, batch_size, verbose=0):
         totals = _RunningMeans()
+        self.reset_metrics()
         progbar = Progbar(-(-len(x) // batch_size), verbose=verbose) if verbose else None
         for step, start in enumerate(range(0, len(x), batch_size)):
             xb, yb = x[start:start + batch_size], y[start:start + batch_size]
             outputs = self._forward(xb, training=False)
-            logs = {"loss": self.loss(yb, outputs)}
-            for name, metric in self.compiled_metrics:
-                logs[name] = metric(yb, outputs)
-            totals.add(logs, len(xb))
+            totals.add({"loss": self.loss(yb, outputs)}, len(xb))
+            for metric in self.compiled_metrics:
+                metric.update_state(yb, outputs)
             if progbar:
-                progbar.update(step + 1, totals.means())
-        logs = totals.means()
-        logs["loss"] += self._regularization_loss()
+                progbar.update(step + 1, self._metric_logs(totals))
+        logs = self._metric_logs(totals)
+        logs["loss"] = float(logs["loss"] + self._regularization_loss())
         return logs
 
     def predict(self, x, batch_size=None, verbose=0):
@@ -601,12 +620,14 @@ class Model(Layer):
         return wrap([np.array(o) for o in outputs] if isinstance(outputs, list) else np.array(outputs))
 
     def train_on_batch(self, x, y):
-        """One gradient step on (x, y); returns [loss, metric, ...] (or the loss alone)."""
+        """One gradient step on (x, y); returns [loss, metric, ...] as Python floats (or the
+        loss alone), the metrics over this batch (they are reset first, as in Keras)."""
         x, y = self._prepare_data(x, y)
         fused = self._uses_fused_gradient()
-        logs = self._train_step(x, y, fused, self._fused_loss_kernel(fused), self._trainable_pairs(),
+        self.reset_metrics()
+        loss = self._train_step(x, y, fused, self._fused_loss_kernel(fused), self._trainable_pairs(),
                                 self._layers_needing_input_grad())
-        values = [logs[name] for name in self.metrics_names]
+        values = [_python_value(loss)] + [_python_value(metric.result()) for metric in self.compiled_metrics]
         return values[0] if len(values) == 1 else values
 
     def test_on_batch(self, x, y):
@@ -669,6 +690,21 @@ class Model(Layer):
         from neurona import saving
 
         saving.load_weights(self, filepath)
+
+    def to_json(self, **kwargs):
+        """The architecture (no weights) as Keras' JSON text, which
+        `keras.models.model_from_json` reads back; `kwargs` go to `json.dumps`."""
+        from neurona import saving
+
+        return saving.model_to_json(self, **kwargs)
+
+
+def _python_value(value):
+    """A metric's value as Keras logs it: a Python float, or an array left as it is."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return value
 
 
 class _RunningMeans:

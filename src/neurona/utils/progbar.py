@@ -3,6 +3,8 @@
 import sys
 import time
 
+import numpy as np
+
 
 class Progbar:
     """Progress over `target` steps.
@@ -93,5 +95,6 @@ def _per_step(seconds):
 
 
 def _number(value):
-    value = float(value)
+    # A metric with several thresholds (Precision(thresholds=[...])) shows its mean, as Keras.
+    value = float(value) if np.ndim(value) == 0 else float(np.mean(value))
     return f"{value:.4e}" if value != 0 and abs(value) < 1e-3 else f"{value:.4f}"
