@@ -8,6 +8,7 @@ shuffled batch into a reused buffer with one `np.take`, and, when the last activ
 loss allow it, back-propagates the fused gradient (probs - y) / batch.
 """
 
+import itertools
 import warnings
 
 import numpy as np
@@ -17,8 +18,8 @@ from neurona.callbacks.base import CallbackList, History
 from neurona.callbacks.progbar_logger import ProgbarLogger
 from neurona.kernels import policy as execution
 from neurona.kernels.finite import all_finite
-from neurona.kernels.gather import gather_rows
 from neurona.layers.base import Layer
+from neurona.models.data import ArrayData, SourceData, is_batch_source, sample_weights
 from neurona.models.parameter_pack import ParameterPack
 from neurona.utils.progbar import Progbar
 
@@ -364,30 +365,45 @@ class Model(Layer):
     # Training ------------------------------------------------------------------------------
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
-            validation_split=0.0, validation_data=None, shuffle=True, initial_epoch=0):
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None, sample_weight=None,
+            initial_epoch=0, steps_per_epoch=None, validation_steps=None, validation_batch_size=None,
+            validation_freq=1):
         """Train for `epochs` passes over (x, y); returns a History.
 
         Args:
-            x: inputs, shape (samples, *input_shape).
+            x: inputs, shape (samples, *input_shape); or a generator, iterator or
+                `keras.utils.PyDataset` of (x, y) or (x, y, sample_weight) batches (then y is
+                None), converted one batch at a time.
             y: targets, as the loss expects (class indices or one-hot, see `losses`).
-            batch_size: samples per gradient step (32).
+            batch_size: samples per gradient step (32; batch sources make their own).
             epochs: index of the last epoch to run (training goes from `initial_epoch`).
             verbose: 0 silent, 1 a progress bar per epoch, 2 one line per epoch ('auto' is 1).
             callbacks: list of Callback.
             validation_split: fraction of the samples, taken from the end before shuffling,
-                held out and evaluated after each epoch.
-            validation_data: (x_val, y_val), evaluated after each epoch (overrides the split).
-            shuffle: reshuffle the training samples every epoch.
+                held out and evaluated after each epoch (arrays only).
+            validation_data: (x_val, y_val) or (x_val, y_val, sample_weight), or a batch
+                source, evaluated after each epoch (overrides the split).
+            shuffle: reshuffle the training samples (a PyDataset's batch order) every epoch.
+            class_weight: {class index: weight}, multiplying each sample's loss by its class's.
+            sample_weight: one weight per training sample, multiplying its loss (the loss stays
+                sum(w * loss) / batch, Keras' reduction; metrics are not weighted).
             initial_epoch: epoch to start from (to resume training).
+            steps_per_epoch: batches per epoch from a batch source (None: a PyDataset's length,
+                or until a generator ends).
+            validation_steps: batches per validation from a batch source.
+            validation_batch_size: batch size of array validation data (1,024).
+            validation_freq: validate every this many epochs (an int), or after the listed
+                epochs (counted from 1).
         """
         batch_size = _check_batch_size(batch_size)
         _check_epochs(epochs, initial_epoch)
-        x, y = self._prepare_data(x, y)
-        x, y, validation = self._split_validation(x, y, validation_split, validation_data)
         verbose = 1 if verbose == "auto" else int(verbose)
+        data = self._training_data(x, y, batch_size, shuffle, class_weight, sample_weight, steps_per_epoch,
+                                   validation_split)
+        validation = self._validation_data(validation_data, validation_steps, data)
+        validation_batch_size = _check_batch_size(validation_batch_size, default=_INFERENCE_BATCH_SIZE)
+        validate_after = _validation_epochs(validation_freq)
 
-        num_samples = len(x)
-        steps = -(-num_samples // batch_size)
         history = History()
         # History last, as in Keras: it records what the other callbacks add to the logs
         # (ReduceLROnPlateau's learning_rate).
@@ -395,7 +411,7 @@ class Model(Layer):
         if verbose:
             callback_list.append(ProgbarLogger())
         callback_list = CallbackList(
-            callback_list, self, {"epochs": epochs, "steps": steps, "verbose": verbose}
+            callback_list, self, {"epochs": epochs, "steps": data.steps, "verbose": verbose}
         )
         self.history = history
         self.stop_training = False
@@ -403,22 +419,68 @@ class Model(Layer):
             self._shuffle_seed = int(backend.make_rng().integers(2**62))
         if initial_epoch:
             self._epochs_seen = initial_epoch
-        policy = execution.training_policy(self._largest_product(min(batch_size, num_samples)),
-                                           self.count_params())
+        samples = getattr(data, "samples", batch_size)
+        policy = execution.training_policy(self._largest_product(min(batch_size, samples)), self.count_params())
         with policy.applied():
-            self._run_epochs(x, y, validation, batch_size, range(initial_epoch, epochs), shuffle, callback_list)
+            self._run_epochs(data, validation, validation_batch_size, validate_after,
+                             range(initial_epoch, epochs), callback_list)
         return history
 
-    def _run_epochs(self, x, y, validation, batch_size, epochs, shuffle, callback_list):
-        num_samples = len(x)
+    def _training_data(self, x, y, batch_size, shuffle, class_weight, sample_weight, steps_per_epoch,
+                       validation_split):
+        self._held_out = None
+        if is_batch_source(x):
+            if y is not None:
+                raise ValueError(f"y must be None when x is a {type(x).__name__} of batches: they hold the targets.")
+            if sample_weight is not None or validation_split:
+                raise ValueError(f"sample_weight and validation_split apply to arrays; a {type(x).__name__} of "
+                                 "batches yields its own weights, and validation_data validates it.")
+            self._require_compiled()
+            source = SourceData(x, steps_per_epoch, self._prepare_data, class_weight, shuffle, "x")
+            if not self.built:
+                self._build_from(source)
+            return source
+        if steps_per_epoch is not None:
+            raise ValueError("steps_per_epoch applies to generators and PyDatasets; with arrays, every sample "
+                             "is used once per epoch (take a slice of x to train on fewer).")
+        x, y = self._prepare_data(x, y)
+        weights = sample_weights(y, sample_weight, class_weight, len(x))
+        x, y, weights = self._split_validation(x, y, weights, validation_split)
+        return ArrayData(x, y, weights, batch_size, shuffle)
+
+    def _build_from(self, source):
+        """Build the model from the first batch of a source, which is then read again."""
+        if source.indexed:
+            first = source.source[0]
+        else:
+            first = next(source._iterator)
+            source._iterator = itertools.chain([first], source._iterator)
+        if not (isinstance(first, (tuple, list)) and len(first) in (2, 3)):
+            source._converted(first)  # raises the message for a malformed batch
+        self.build(np.shape(first[0])[1:])
+
+    def _validation_data(self, validation_data, validation_steps, data):
+        """None, (x, y, weights) arrays, or a SourceData."""
+        if validation_data is None:
+            return getattr(self, "_held_out", None)
+        if is_batch_source(validation_data):
+            return SourceData(validation_data, validation_steps, self._prepare_data, None, False, "validation_data")
+        if not (isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3)):
+            raise ValueError(
+                f"validation_data must be a tuple (x_val, y_val) or (x_val, y_val, sample_weight), or a generator "
+                f"or PyDataset of batches. Received a {type(validation_data).__name__}"
+                + (f" of length {len(validation_data)}." if hasattr(validation_data, "__len__") else ".")
+            )
+        x, y = self._prepare_data(*validation_data[:2], argument="validation_data x")
+        weights = sample_weights(y, validation_data[2] if len(validation_data) == 3 else None, None, len(x),
+                                 "validation_data's sample_weight")
+        return x, y, weights
+
+    def _run_epochs(self, data, validation, validation_batch_size, validate_after, epochs, callback_list):
         fused = self._uses_fused_gradient()
         fused_kernel = self._fused_loss_kernel(fused)
         pairs = self._trainable_pairs()
         needs_grad = self._layers_needing_input_grad()
-        x_batch = np.empty((min(batch_size, num_samples),) + x.shape[1:], dtype=x.dtype)
-        y_batch = np.empty((min(batch_size, num_samples),) + y.shape[1:], dtype=y.dtype)
-        # The gather kernel copies rows of a 2-D array: samples flattened, as views.
-        x_rows, x_batch_rows = x.reshape(num_samples, -1), x_batch.reshape(len(x_batch), -1)
         batch_begin, batch_end = callback_list.on_train_batch_begin, callback_list.on_train_batch_end
 
         callback_list.on_train_begin()
@@ -426,33 +488,26 @@ class Model(Layer):
         for epoch in epochs:
             callback_list.on_epoch_begin(epoch)
             epoch_rng = self._begin_epoch_randomness()
-            order = epoch_rng.permutation(num_samples) if shuffle else None
             totals = _RunningMeans()
             self.reset_metrics()
-            for step, start in enumerate(range(0, num_samples, batch_size)):
+            for step, (xb, yb, wb) in enumerate(data.batches(epoch_rng)):
                 if not batch_begin.is_empty:
                     batch_begin(step)
-                stop = min(start + batch_size, num_samples)
-                if order is None:
-                    xb, yb = x[start:stop], y[start:stop]
-                else:
-                    # The indices come from a permutation, so never out of range.
-                    index = order[start:stop]
-                    gather_rows(x_rows, index, x_batch_rows[: stop - start])
-                    xb = x_batch[: stop - start]
-                    yb = np.take(y, index, axis=0, out=y_batch[: stop - start], mode="clip")
-                totals.add({"loss": self._train_step(xb, yb, fused, fused_kernel, pairs, needs_grad)},
-                           stop - start)
+                loss = self._train_step(xb, yb, fused, fused_kernel and wb is None, pairs, needs_grad, wb)
+                totals.add({"loss": loss}, len(xb))
                 if not batch_end.is_empty:
                     batch_end(step, self._metric_logs(totals))
                 if self.stop_training:
                     break
+            if getattr(data, "exhausted", False) and not totals.count:
+                break
             logs = self._metric_logs(totals)
-            if validation is not None:
-                validation_logs = self._evaluate_arrays(*validation, _INFERENCE_BATCH_SIZE)
+            data.end_epoch()
+            if validation is not None and validate_after(epoch + 1):
+                validation_logs = self._evaluate_data(validation, validation_batch_size)
                 logs.update({f"val_{key}": value for key, value in validation_logs.items()})
             callback_list.on_epoch_end(epoch, logs)
-            if self.stop_training:
+            if self.stop_training or getattr(data, "exhausted", False):
                 break
         callback_list.on_train_end(logs)
 
@@ -483,10 +538,11 @@ class Model(Layer):
             and all(getattr(metric, "kind", None) == self.loss.fused_accuracy for metric in self.compiled_metrics)
         )
 
-    def _train_step(self, x, y, fused, fused_kernel, pairs, needs_grad):
+    def _train_step(self, x, y, fused, fused_kernel, pairs, needs_grad, weights=None):
         """One step: returns the batch's loss (regularization included); the compiled metrics
         take the batch. `fused` and `fused_kernel` are `_uses_fused_gradient()` and
-        `_fused_loss_kernel(fused)`, decided once per fit."""
+        `_fused_loss_kernel(fused)`, decided once per fit (the kernel is not used with sample
+        weights). `weights` (one per sample) scale each sample's loss and gradient."""
         if fused_kernel:
             logits = self._forward(x, training=True, apply_activation=False)
             # The logits are not needed after the loss: the gradient is written over them.
@@ -497,7 +553,7 @@ class Model(Layer):
             self.optimizer.apply_gradients(pairs)
             return loss + self._regularization_loss()
         outputs = self._forward(x, training=True)
-        loss = self.loss(y, outputs) + self._regularization_loss()
+        loss = self.loss(y, outputs, sample_weight=weights) + self._regularization_loss()
         for metric in self.compiled_metrics:
             metric.update_state(y, outputs)
         if fused:
@@ -505,61 +561,77 @@ class Model(Layer):
             grad = self.loss.fused_gradient(y, outputs, out=outputs)
         else:
             grad = self.loss.gradient(y, outputs).astype(outputs.dtype, copy=False)
+        if weights is not None:
+            grad *= weights.astype(grad.dtype).reshape((-1,) + (1,) * (grad.ndim - 1))
         self._backward(grad, fused, needs_grad)
         self.optimizer.apply_gradients(pairs)
         return loss
 
-    def _split_validation(self, x, y, validation_split, validation_data):
-        if validation_data is not None:
-            if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
-                raise ValueError(
-                    f"validation_data must be a tuple (x_val, y_val). Received a {type(validation_data).__name__}"
-                    + (f" of length {len(validation_data)}." if hasattr(validation_data, "__len__") else ".")
-                )
-            return x, y, self._prepare_data(*validation_data, argument="validation_data x")
+    def _split_validation(self, x, y, weights, validation_split):
+        """(x, y, weights) to train on; the held-out end goes to `self._held_out`."""
         if not 0 <= validation_split < 1:
             raise ValueError(f"validation_split must be in [0, 1). Received: validation_split={validation_split}")
         if validation_split == 0:
-            return x, y, None
+            return x, y, weights
         split_at = int(len(x) * (1 - validation_split))
         if split_at == 0 or split_at == len(x):
             raise ValueError(
                 f"validation_split={validation_split} leaves no training or no validation samples "
                 f"out of {len(x)}."
             )
-        return x[:split_at], y[:split_at], (x[split_at:], y[split_at:])
+        held = None if weights is None else weights[split_at:]
+        self._held_out = (x[split_at:], y[split_at:], held)
+        return x[:split_at], y[:split_at], None if weights is None else weights[:split_at]
 
     # Evaluation and prediction -------------------------------------------------------------
 
-    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", return_dict=False):
-        """Loss and metrics on (x, y), in inference mode.
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
+                 return_dict=False):
+        """Loss and metrics on (x, y) (or a generator or PyDataset of batches), in inference mode.
 
         Returns:
             [loss, metric, ...] as Python floats (a float when there are no metrics), or a
             dict with `return_dict=True`; each metric over all of (x, y).
         """
         batch_size = _check_batch_size(batch_size, default=_DEFAULT_BATCH_SIZE)
-        x, y = self._prepare_data(x, y)
         verbose = 1 if verbose == "auto" else int(verbose)
+        if is_batch_source(x):
+            if y is not None:
+                raise ValueError(f"y must be None when x is a {type(x).__name__} of batches: they hold the targets.")
+            self._require_compiled()
+            data = SourceData(x, steps, self._prepare_data, None, False, "x")
+        else:
+            x, y = self._prepare_data(x, y)
+            data = (x, y, sample_weights(y, sample_weight, None, len(x)))
         with execution.inference_policy().applied():
-            logs = self._evaluate_arrays(x, y, batch_size, verbose)
+            logs = self._evaluate_data(data, batch_size, verbose)
         if return_dict:
             return logs
         values = [logs[name] for name in self.metrics_names]
         return values[0] if len(values) == 1 else values
 
-    def _evaluate_arrays(self, x, y, batch_size, verbose=0):
+    def _evaluate_data(self, data, batch_size, verbose=0):
+        """Logs over `data`: (x, y, weights) arrays in batches of `batch_size`, or a SourceData."""
+        if isinstance(data, SourceData):
+            batches, steps = data.batches(np.random.default_rng(0)), data.steps
+        else:
+            x, y, weights = data
+            batches = ((x[start:start + batch_size], y[start:start + batch_size],
+                        None if weights is None else weights[start:start + batch_size])
+                       for start in range(0, len(x), batch_size))
+            steps = -(-len(x) // batch_size)
         totals = _RunningMeans()
         self.reset_metrics()
-        progbar = Progbar(-(-len(x) // batch_size), verbose=verbose) if verbose else None
-        for step, start in enumerate(range(0, len(x), batch_size)):
-            xb, yb = x[start:start + batch_size], y[start:start + batch_size]
+        progbar = Progbar(steps, verbose=verbose) if verbose else None
+        for step, (xb, yb, wb) in enumerate(batches):
             outputs = self._forward(xb, training=False)
-            totals.add({"loss": self.loss(yb, outputs)}, len(xb))
+            totals.add({"loss": self.loss(yb, outputs, sample_weight=wb)}, len(xb))
             for metric in self.compiled_metrics:
                 metric.update_state(yb, outputs)
             if progbar:
                 progbar.update(step + 1, self._metric_logs(totals))
+        if not totals.count:
+            raise ValueError("evaluate received no batches: the generator or PyDataset is empty or exhausted.")
         logs = self._metric_logs(totals)
         logs["loss"] = float(logs["loss"] + self._regularization_loss())
         return logs
@@ -729,6 +801,16 @@ def _check_batch_size(batch_size, default=_DEFAULT_BATCH_SIZE):
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer. Received: batch_size={batch_size!r}")
     return int(batch_size)
+
+
+def _validation_epochs(validation_freq):
+    """A test of 1-based epoch numbers: every `validation_freq`-th, or those listed."""
+    if isinstance(validation_freq, (int, np.integer)) and not isinstance(validation_freq, bool) and validation_freq > 0:
+        return lambda epoch: epoch % int(validation_freq) == 0
+    if isinstance(validation_freq, (list, tuple, set)) and all(isinstance(e, (int, np.integer)) for e in validation_freq):
+        listed = {int(e) for e in validation_freq}
+        return lambda epoch: epoch in listed
+    raise ValueError(f"validation_freq must be a positive integer or a list of epochs. Received: {validation_freq!r}")
 
 
 def _check_epochs(epochs, initial_epoch):

@@ -7,6 +7,7 @@ import numpy as np
 from neurona.utils import np_utils
 from neurona.utils.np_utils import to_categorical
 from neurona.utils.progbar import Progbar
+from neurona.utils.py_dataset import PyDataset, Sequence
 
 
 def set_random_seed(seed):
@@ -20,4 +21,4 @@ def set_random_seed(seed):
     np.random.seed(int(seed) % 2**32)
 
 
-__all__ = ["Progbar", "np_utils", "set_random_seed", "to_categorical"]
+__all__ = ["Progbar", "PyDataset", "Sequence", "np_utils", "set_random_seed", "to_categorical"]
