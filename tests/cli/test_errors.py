@@ -94,3 +94,16 @@ def test_debug_shows_the_traceback(run_cli, tmp_path):
     result = run_cli("--debug", "report", tmp_path / "nothing")
     assert result.code == 1
     assert "Traceback" in result.err and "Run folder not found" in result.err
+
+
+def test_a_bad_layer_entry_is_one_line_naming_it(run_cli):
+    _one_line(run_cli("train", "--set", 'layers=[{"class_name": "Conv2D", "config": {"filter": 3}}]'), 1,
+              "config key 'layers'", "layers[0] (Conv2D)", "no argument 'filter'", "Did you mean 'filters'?")
+
+
+def test_a_layer_list_for_other_images_stops_before_training(striped_npz, run_cli, tmp_path):
+    # The convnet on 8x8 images: the second pooling layer gets 1x1 maps.
+    line = _one_line(run_cli("train", "mnist-cnn", "--dataset", striped_npz, "--out", tmp_path / "run"), 1,
+                     "layers[3] (MaxPooling2D) cannot take inputs of shape (1, 1, 64)", "pool_size")
+    assert line.startswith("error: ")
+    assert not (tmp_path / "run").exists()

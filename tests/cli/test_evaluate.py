@@ -41,3 +41,14 @@ def test_evaluate_on_another_dataset_of_the_same_shape(mnist_run, run_cli):
     assert result.code == 0, result.err
     assert "Data: fashion_mnist test images (100)" in result.out
     assert "Ankle boot" in result.out
+
+
+def test_evaluate_a_convolutional_model_file_on_the_runs_own_test_images(cnn_run, cnn_model_file, run_cli):
+    metrics = json.loads((cnn_run / "metrics.json").read_text())
+    result = run_cli("evaluate", cnn_model_file, "--data", "mnist", "--limit-test", "200")
+    assert result.code == 0, result.err
+    assert f"Test accuracy: {metrics['test_accuracy']:.2%}" in result.out
+    assert f"Test loss: {metrics['test_loss']:.4f}" in result.out
+    in_folder = run_cli("evaluate", cnn_run, "--limit-test", "200")
+    assert in_folder.code == 0, in_folder.err
+    assert f"Test accuracy: {metrics['test_accuracy']:.2%}" in in_folder.out

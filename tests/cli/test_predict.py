@@ -38,3 +38,28 @@ def test_several_images_and_indices_at_once(mnist_run, run_cli, tmp_path):
     assert result.code == 0, result.err
     assert [line.split(":")[0] for line in result.out.splitlines()[::2]] == [
         "mnist test image 0 (label 7)", "mnist test image 1 (label 2)"]
+
+
+def test_predict_with_a_convolutional_model_file_reads_images_with_a_channel(cnn_model_file, run_cli, tmp_path,
+                                                                              data_dir):
+    image_module = pytest.importorskip("PIL.Image")
+    from neurona import datasets
+
+    result = run_cli("predict", cnn_model_file, "--data", "mnist", "--index", "0", "--show", "--out-dir", tmp_path)
+    assert result.code == 0, result.err
+    assert result.out.splitlines()[0].startswith("mnist test image 0 (label 7): ")
+    assert (tmp_path / "mnist_test_0.prediction.png").is_file()
+    photo = 255 - np.kron(datasets.load("mnist").x_test[0], np.ones((4, 4), dtype=np.uint8))
+    image_module.fromarray(photo).save(tmp_path / "seven.png")
+    result = run_cli("predict", cnn_model_file, tmp_path / "seven.png", "--top", "2", "--show", "--out-dir", tmp_path)
+    assert result.code == 0, result.err
+    assert len(result.out.splitlines()) == 1 + 2 + 1
+    with image_module.open(tmp_path / "seven.prediction.png") as image:
+        image.load()
+        assert image.size[0] > 400
+
+
+def test_predict_with_a_convolutional_run(cnn_run, run_cli):
+    result = run_cli("predict", cnn_run, "--index", "99", "--top", "1")
+    assert result.code == 0, result.err
+    assert result.out.startswith("mnist test image 99 (label 9): ")

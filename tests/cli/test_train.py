@@ -114,3 +114,54 @@ def test_ctrl_c_stops_saves_and_says_where(striped_npz, run_cli, tmp_path, monke
     assert f"Run folder: {tmp_path / 'cut'}" in result.out
     metrics = check_run_folder(tmp_path / "cut")
     assert metrics["interrupted"] is True and metrics["epochs_run"] == 1
+
+
+def test_mnist_cnn_learns_in_one_epoch_and_its_report_shows_the_filters(cnn_run):
+    metrics = check_run_folder(cnn_run)
+    assert {"conv_filters.png", "feature_maps.png"} <= {path.name for path in cnn_run.iterdir()}
+    assert not (cnn_run / "first_layer_weights.png").exists()
+    assert metrics["test_accuracy"] > 0.3  # ten classes: chance is 0.1
+    assert metrics["train_samples"] == 540 and metrics["validation_samples"] == 60 and metrics["test_samples"] == 200
+    assert metrics["model"]["parameters"] == 34826 and metrics["model"]["input_shape"] == [28, 28, 1]
+    config = json.loads((cnn_run / "config.json").read_text())
+    assert config["recipe"] == "mnist-cnn" and config["hidden_layers"] is None
+    assert config["layers"] == recipes.RECIPES["mnist-cnn"]["layers"]
+    page = (cnn_run / "report.html").read_text(encoding="utf-8")
+    assert page.index('id="conv_filters.png"') < page.index('id="feature_maps.png"')
+    assert "feature maps" in page
+
+
+def test_an_edited_layer_list_trains_from_a_config_file(striped_npz, run_cli, tmp_path):
+    shown = run_cli("train", "mnist-cnn", "--show-config")
+    assert shown.code == 0
+    edited = json.loads(shown.out)
+    assert [entry["class_name"] for entry in edited["layers"]][:2] == ["Conv2D", "MaxPooling2D"]
+    edited["layers"][0]["config"]["filters"] = 4
+    edited["layers"][-1]["config"]["units"] = 4
+    del edited["layers"][2:4]  # the second convolution and its pooling: 8x8 images are too small
+    edited.update(dataset=str(striped_npz), epochs=3, batch_size=16)
+    path = tmp_path / "small-cnn.json"
+    path.write_text(json.dumps(edited))
+    result = run_cli("train", "--config", path, "--out", tmp_path / "run", "-q")
+    assert result.code == 0, result.err
+    assert "Run mnist-cnn: 8x8x1 -> Conv2D(4, 3x3) -> MaxPooling2D(2x2) -> Flatten -> Dropout -> Dense(4)" in result.out
+    check_run_folder(tmp_path / "run")
+    assert json.loads((tmp_path / "run" / "config.json").read_text())["layers"] == edited["layers"]
+
+
+def test_set_gives_a_layer_list_on_the_command_line(striped_npz, run_cli, tmp_path):
+    layers = [{"class_name": "Dense", "config": {"units": 8, "activation": "tanh"}},
+              {"class_name": "Dense", "config": {"units": 4, "activation": "softmax"}}]
+    result = run_cli("train", "--dataset", striped_npz, "--set", f"layers={json.dumps(layers)}", "--epochs", "2",
+                     "--out", tmp_path / "run", "-q")
+    assert result.code == 0, result.err
+    assert load_model(tmp_path / "run" / "model.neurona").input_shape == (64,)
+    config = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert config["layers"] == layers and config["hidden_layers"] is None
+
+
+def test_help_names_the_layers_key_and_the_convnet_recipe(run_cli):
+    result = run_cli("train", "--help")
+    assert result.code == 0
+    text = " ".join(result.out.split())
+    assert "mnist-cnn" in text and "the layers key" in text and '{"class_name": "Conv2D"' in text

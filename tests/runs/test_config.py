@@ -124,3 +124,106 @@ def test_parse_assignments_reads_json_values_and_falls_back_to_text():
 def test_unknown_recipe_lists_the_recipes():
     with pytest.raises(ValueError, match="Unknown recipe 'seed009'. Recipes: mnist-mlp, seed000"):
         config.resolve("seed009")
+
+
+# Layer lists ---------------------------------------------------------------------------------
+
+CONV = {"class_name": "Conv2D", "config": {"filters": 8, "kernel_size": 3, "activation": "relu"}}
+FLATTEN = {"class_name": "Flatten"}
+OUTPUT = {"class_name": "Dense", "config": {"units": 10, "activation": "softmax"}}
+
+
+def test_mnist_cnn_is_a_layer_list_that_survives_json():
+    resolved = config.resolve("mnist-cnn")
+    assert resolved["hidden_layers"] is None and resolved["input"] == "image"
+    assert [entry["class_name"] for entry in resolved["layers"]] == [
+        "Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D", "Flatten", "Dropout", "Dense"]
+    assert (resolved["loss"], resolved["batch_size"], resolved["epochs"]) == ("categorical_crossentropy", 128, 15)
+    assert resolved["validation_split"] == 0.1
+    assert config.validate(json.loads(json.dumps(resolved))) == resolved
+    resolved["layers"][0]["config"]["filters"] = 1
+    assert config.resolve("mnist-cnn")["layers"][0]["config"]["filters"] == 32  # the recipe is not shared
+
+
+def test_entries_are_normalised_and_keras_aliases_accepted():
+    resolved = config.resolve(overrides={"input": "image", "layers": [
+        CONV, {"class_name": "MaxPool2D", "config": {"pool_size": 2}}, FLATTEN, OUTPUT]})
+    assert resolved["layers"][1] == {"class_name": "MaxPooling2D", "config": {"pool_size": 2}}
+    assert resolved["layers"][2] == {"class_name": "Flatten", "config": {}}
+
+
+def test_a_later_source_switches_between_layers_and_hidden_layers(tmp_path):
+    path = tmp_path / "mlp.json"
+    path.write_text(json.dumps({"hidden_layers": [32], "activation": "tanh", "dropout": 0.2}))
+    switched = config.resolve(config_file=path, overrides={"layers": [FLATTEN, OUTPUT]})
+    assert switched["hidden_layers"] is None and switched["layers"] == [
+        {"class_name": "Flatten", "config": {}}, OUTPUT]
+    # The shorthand's own keys go back to their defaults, as a new optimizer drops the old arguments.
+    assert (switched["activation"], switched["dropout"]) == ("relu", 0.0)
+    back = config.resolve("mnist-cnn", overrides={"hidden_layers": [64]})
+    assert back["layers"] is None and back["hidden_layers"] == [64] and back["input"] == "image"
+
+
+def test_layers_and_hidden_layers_from_one_source_is_an_error(tmp_path):
+    with pytest.raises(ConfigError, match="flags: give layers .* or hidden_layers .*, not both"):
+        config.resolve(overrides={"layers": [FLATTEN, OUTPUT], "hidden_layers": [16]})
+    path = tmp_path / "both.json"
+    path.write_text(json.dumps({"layers": [FLATTEN, OUTPUT], "hidden_layers": [16]}))
+    with pytest.raises(ConfigError, match="both.json: give layers"):
+        config.resolve(config_file=path)
+    with pytest.raises(ConfigError, match="describes no model"):
+        config.resolve(overrides={"hidden_layers": None})
+
+
+@pytest.mark.parametrize("entry, fragments", [
+    ({"class_name": "Conv3D"}, ["layers[1]", "unknown layer class 'Conv3D'", "Did you mean 'Conv2D'?"]),
+    ({"class_name": "Conv2D", "config": {"filter": 8, "kernel_size": 3}},
+     ["layers[1] (Conv2D)", "no argument 'filter'", "Did you mean 'filters'?"]),
+    ({"class_name": "Conv2D", "config": {"kernel_size": 3}}, ["layers[1] (Conv2D)", "needs the argument 'filters'"]),
+    ({"class_name": "Conv2D", "config": {"filters": 0, "kernel_size": 3}},
+     ["layers[1] (Conv2D)", "filters", "Received: filters=0"]),
+    ({"class_name": "Conv2D", "config": {"filters": 8, "kernel_size": [3, 3, 3]}},
+     ["layers[1] (Conv2D)", "kernel_size", "Received: kernel_size=[3, 3, 3]"]),
+    ({"class_name": "Dense", "config": {"units": 4, "activation": "rleu"}},
+     ["layers[1] (Dense)", "argument 'activation'", "'rleu'"]),
+    ({"class_name": "Dense", "config": {"units": 4, "kernel_initializer": {"nam": "zeros"}}},
+     ["layers[1] (Dense)", "argument 'kernel_initializer'", "lacks the key 'name'"]),
+    ({"class_name": "Dropout", "config": {"rate": 1.5}}, ["layers[1] (Dropout)", "rate", "Received: rate=1.5"]),
+    ({"class_name": "Dense", "module": "keras.layers"}, ["layers[1]", "unknown keys ['module']"]),
+    ("Dense", ["layers[1] must be an object"]),
+    ({"config": {}}, ["layers[1] needs class_name"]),
+    ({"class_name": "Flatten", "config": [1]}, ["layers[1] (Flatten)", "config must be an object"]),
+])
+def test_a_bad_entry_is_named_with_its_index_class_and_argument(entry, fragments):
+    with pytest.raises(ConfigError) as caught:
+        config.resolve(overrides={"input": "image", "layers": [CONV, entry, FLATTEN, OUTPUT]})
+    message = str(caught.value)
+    assert message.startswith("flags: config key 'layers': ")
+    for fragment in fragments:
+        assert fragment in message, message
+    assert "\n" not in message
+
+
+def test_a_layer_list_refuses_the_shorthands_keys_and_other_dtypes():
+    with pytest.raises(ConfigError, match="dropout applies to hidden_layers only"):
+        config.resolve(overrides={"layers": [FLATTEN, OUTPUT], "dropout": 0.5})
+    with pytest.raises(ConfigError, match="activation applies to hidden_layers only"):
+        config.resolve(overrides={"layers": [FLATTEN, OUTPUT], "activation": "tanh"})
+    float64 = {"class_name": "Flatten", "config": {"dtype": "float64"}}
+    with pytest.raises(ConfigError, match=r"layers\[0\] \(Flatten\) has dtype 'float64' but the run's dtype is"):
+        config.resolve(overrides={"layers": [float64, OUTPUT]})
+    assert config.resolve(overrides={"layers": [float64, OUTPUT], "dtype": "float64"})["dtype"] == "float64"
+
+
+def test_the_scratch_trainer_refuses_a_layer_list():
+    with pytest.raises(ConfigError, match="scratch trainer .* takes no layers list"):
+        config.resolve("seed001", overrides={"layers": [FLATTEN, OUTPUT]})
+
+
+def test_a_models_own_layer_configs_are_a_valid_list():
+    from neurona.runs.building import build_model
+
+    model = build_model(config.resolve("mnist-cnn"), (28, 28), 10)
+    entries = model.get_config()["layers"]
+    again = build_model(config.resolve("mnist-cnn", overrides={"layers": entries}), (28, 28), 10)
+    assert [layer.get_config() for layer in again.layers] == [layer.get_config() for layer in model.layers]

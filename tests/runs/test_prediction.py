@@ -72,3 +72,32 @@ def test_probabilities_lines_and_figure(tmp_path, decode_png):
     path = prediction.save_prediction_figure(tmp_path / "p.png", image, probabilities, ["a", "bb", "c"],
                                              "test", true_label=2)
     assert decode_png(path)[0] > 400
+
+
+def _cnn(input_shape=(28, 28, 1), outputs=10):
+    from neurona.layers import Conv2D, Input
+
+    model = Sequential([Input(shape=input_shape), Conv2D(2, 3), Flatten(), Dense(outputs, activation="softmax")])
+    model.compile(loss="sparse_categorical_crossentropy")
+    return model
+
+
+def test_a_convolutional_models_images_keep_their_channel_axis(tmp_path):
+    assert prediction.image_shape_for(_cnn(), (28, 28)) == (28, 28, 1)
+    assert prediction.is_digit_model(None, (28, 28, 1), 10)
+    paper = np.full((60, 40), 255, dtype=np.uint8)
+    paper[10:50, 18:22] = 0
+    path = _write_png(tmp_path / "one.png", paper)
+    digit = prediction.read_user_image(path, (28, 28, 1), digit=True)
+    assert digit.shape == (28, 28, 1)
+    np.testing.assert_array_equal(digit[..., 0], prediction.read_user_image(path, (28, 28), digit=True))
+    assert prediction.read_user_image(path, (16, 16, 1), digit=False).shape == (16, 16, 1)
+    probabilities = prediction.predict_probabilities(_cnn(), digit[np.newaxis])
+    assert probabilities.shape == (1, 10)
+    assert prediction.predict_probabilities(_cnn(), np.zeros((3, 28, 28), dtype=np.uint8)).shape == (3, 10)
+
+
+def test_the_figure_shows_an_image_with_one_channel():
+    figure = prediction.make_prediction_figure(np.zeros((28, 28, 1), dtype=np.uint8), np.full(10, 0.1),
+                                               [str(index) for index in range(10)], "one channel")
+    assert figure.axes[0].images[0].get_array().shape == (28, 28)

@@ -117,3 +117,75 @@ def test_scratch_trainer_needs_two_classes(striped_npz, tmp_path):
     cfg = config.resolve("seed001", overrides={"dataset": str(striped_npz), "epochs": 2})
     with pytest.raises(ValueError, match="two classes"):
         session.train_run(cfg, out=tmp_path / "x", verbose=0, echo=_quiet)
+
+
+CNN_LAYERS = [
+    {"class_name": "Conv2D", "config": {"filters": 4, "kernel_size": 3, "activation": "relu"}},
+    {"class_name": "MaxPooling2D", "config": {"pool_size": 2}},
+    {"class_name": "Flatten"},
+    {"class_name": "Dense", "config": {"units": 4, "activation": "softmax"}},
+]
+
+
+@pytest.fixture
+def cnn_config(small_config):
+    return config.validate({**small_config, "name": "striped-cnn", "input": "image", "hidden_layers": None,
+                            "layers": CNN_LAYERS, "epochs": 4, "batch_size": 8})
+
+
+def test_a_layer_list_run_writes_its_layers_and_the_convolutions_plots(cnn_config, tmp_path):
+    lines = []
+    result = session.train_run(cnn_config, out=tmp_path / "cnn", verbose=0, echo=lines.append)
+    assert lines[0].startswith("Run striped-cnn: 8x8x1 -> Conv2D(4, 3x3) -> MaxPooling2D(2x2) -> Flatten -> "
+                               "Dense(4) (188 parameters) on striped, ")
+    names = {path.name for path in result.run_dir.iterdir()}
+    assert {"conv_filters.png", "feature_maps.png"} <= names and "first_layer_weights.png" not in names
+    saved = json.loads((result.run_dir / "config.json").read_text())
+    assert saved["layers"][0] == CNN_LAYERS[0] and saved["hidden_layers"] is None
+    metrics = json.loads((result.run_dir / "metrics.json").read_text())
+    assert metrics["model"]["input_shape"] == [8, 8, 1]
+    assert metrics["model"]["layers"] == ["Conv2D(4, 3x3)", "MaxPooling2D(2x2)", "Flatten", "Dense(4)"]
+    assert metrics["model"]["parameters"] == 4 * 9 + 4 + 3 * 3 * 4 * 4 + 4
+    assert metrics["test_accuracy"] > 0.5
+    assert load_model(result.run_dir / "model.neurona").input_shape == (8, 8, 1)
+    page = (result.run_dir / "report.html").read_text(encoding="utf-8")
+    assert 'src="conv_filters.png"' in page and 'src="feature_maps.png"' in page
+    assert "first convolution&#x27;s filters" in page
+
+
+def test_a_layer_list_run_re_runs_from_its_config(cnn_config, tmp_path):
+    first = session.train_run(cnn_config, out=tmp_path / "a", verbose=0, echo=_quiet, plots=False)
+    again = config.resolve(config_file=first.run_dir / "config.json")
+    assert again == cnn_config
+    second = session.train_run(again, out=tmp_path / "b", verbose=0, echo=_quiet, plots=False)
+    assert all(np.array_equal(left, right) for left, right in zip(first.model.get_weights(),
+                                                                  second.model.get_weights()))
+
+
+def test_a_layer_list_that_does_not_fit_stops_before_training(cnn_config, tmp_path):
+    wrong = config.validate({**cnn_config, "layers": CNN_LAYERS[:3] + [
+        {"class_name": "Dense", "config": {"units": 10, "activation": "softmax"}}]})
+    with pytest.raises(ValueError, match=r"outputs of shape \(10,\), but .* on 4 classes needs \(4,\)"):
+        session.train_run(wrong, out=tmp_path / "wrong", verbose=0, echo=_quiet)
+    assert not (tmp_path / "wrong").exists() and not list(tmp_path.glob("*.partial"))
+
+
+def test_a_model_the_keras_formats_cannot_hold_stops_before_training(small_config, tmp_path):
+    leaky = {"class_name": "Dense", "config": {"units": 16, "activation": {"name": "leaky_relu",
+                                                                         "config": {"alpha": 0.1}}}}
+    cfg = config.validate({**small_config, "hidden_layers": None, "model_format": "keras", "layers": [
+        {"class_name": "Flatten"}, leaky, {"class_name": "Dense", "config": {"units": 4, "activation": "softmax"}}]})
+    lines = []
+    with pytest.raises(ValueError, match="model_format 'keras' cannot hold this model: model.keras: .*leaky_relu"
+                                         ".*Use model_format 'neurona'"):
+        session.train_run(cfg, out=tmp_path / "k", verbose=0, echo=lines.append)
+    assert lines == [] and not (tmp_path / "k").exists()
+
+
+def test_a_convolutional_run_in_keras_format(cnn_config, tmp_path):
+    pytest.importorskip("h5py")
+    result = session.train_run({**cnn_config, "model_format": "keras"}, out=tmp_path / "k", verbose=0,
+                               echo=_quiet, plots=False)
+    model = load_model(result.run_dir / "model.keras")
+    assert model.input_shape == (8, 8, 1)
+    assert all(np.array_equal(left, right) for left, right in zip(model.get_weights(), result.model.get_weights()))

@@ -19,6 +19,17 @@ def small_datasets(monkeypatch, data_dir):
         monkeypatch.setattr(module, "load_data", lambda subset=subset: subset)
 
 
+@pytest.fixture
+def tiny_mnist(monkeypatch, data_dir):
+    """mnist.load_data() cut to the first 256 training and 200 test images: a convnet's fifteen
+    epochs of 128 are then thirty steps."""
+    from neurona.datasets import mnist
+
+    (x_train, y_train), (x_test, y_test) = mnist.load_data()
+    subset = ((x_train[:256], y_train[:256]), (x_test[:200], y_test[:200]))
+    monkeypatch.setattr(mnist, "load_data", lambda: subset)
+
+
 @pytest.fixture(autouse=True)
 def _close_figures():
     yield

@@ -1,7 +1,7 @@
 """The tutorials' Keras code, pasted as a user would, with only the import lines changed.
 
 Datasets are cut to a few thousand samples (see conftest) so each runs in seconds; the
-examples/ scripts reproduce the full results.
+examples/ scripts reproduce the full results, and Keras' convnet runs in full in a slow test.
 """
 
 import warnings
@@ -183,3 +183,84 @@ def test_seed004_model_code(small_datasets, monkeypatch):
     predictions = model.predict(x_test)
     assert predictions.shape == (len(x_test), 10)
     assert test_accuracy > 0.7
+
+
+def simple_mnist_convnet():
+    """keras.io's "Simple MNIST convnet" (examples/vision/mnist_convnet.py); returns (model, score)."""
+    import numpy as np
+    from neurona import keras  # was: import keras
+    from neurona.keras import layers  # was: from keras import layers
+
+    # Model / data parameters
+    num_classes = 10
+    input_shape = (28, 28, 1)
+
+    # Load the data and split it between train and test sets
+    (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+
+    # Scale images to the [0, 1] range
+    x_train = x_train.astype("float32") / 255
+    x_test = x_test.astype("float32") / 255
+    # Make sure images have shape (28, 28, 1)
+    x_train = np.expand_dims(x_train, -1)
+    x_test = np.expand_dims(x_test, -1)
+    print("x_train shape:", x_train.shape)
+    print(x_train.shape[0], "train samples")
+    print(x_test.shape[0], "test samples")
+
+    # convert class vectors to binary class matrices
+    y_train = keras.utils.to_categorical(y_train, num_classes)
+    y_test = keras.utils.to_categorical(y_test, num_classes)
+
+    model = keras.Sequential(
+        [
+            keras.Input(shape=input_shape),
+            layers.Conv2D(32, kernel_size=(3, 3), activation="relu"),
+            layers.MaxPooling2D(pool_size=(2, 2)),
+            layers.Conv2D(64, kernel_size=(3, 3), activation="relu"),
+            layers.MaxPooling2D(pool_size=(2, 2)),
+            layers.Flatten(),
+            layers.Dropout(0.5),
+            layers.Dense(num_classes, activation="softmax"),
+        ]
+    )
+
+    model.summary()
+
+    batch_size = 128
+    epochs = 15
+
+    model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+
+    model.fit(x_train, y_train, batch_size=batch_size, epochs=epochs, validation_split=0.1)
+
+    score = model.evaluate(x_test, y_test, verbose=0)
+    print("Test loss:", score[0])
+    print("Test accuracy:", score[1])
+    return model, score
+
+
+def _check_convnet(model, score, output):
+    assert model.count_params() == 34826
+    assert "Total params: 34,826" in output
+    assert model.input_shape == (28, 28, 1)
+    assert model.history.history.keys() >= {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert len(model.history.history["loss"]) == 15
+
+
+def test_keras_simple_mnist_convnet_code(tiny_mnist, capsys):
+    model, score = simple_mnist_convnet()
+    output = capsys.readouterr().out
+    _check_convnet(model, score, output)
+    assert "x_train shape: (256, 28, 28, 1)" in output
+    assert score[1] > 0.5  # 230 training images, fifteen epochs; ten classes
+
+
+@pytest.mark.slow
+def test_keras_simple_mnist_convnet_reaches_its_accuracy(data_dir, capsys):
+    model, score = simple_mnist_convnet()
+    output = capsys.readouterr().out
+    _check_convnet(model, score, output)
+    assert "60000 train samples" in output
+    print(f"\nSimple MNIST convnet: test accuracy {score[1]:.4f} (Keras: 0.9922)")
+    assert score[1] >= 0.990

@@ -2,6 +2,7 @@
 
     neurona train                          the default recipe (mnist-mlp) on MNIST
     neurona train seed002                  a tutorial's configuration
+    neurona train mnist-cnn                Keras' Simple MNIST convnet: a `layers` list
     neurona train --layers 256,128 --dataset fashion_mnist --epochs 5
     neurona train --config runs/X/config.json      re-run a run: the same weights
     neurona train seed004 --show-config > my.json   a config file to edit
@@ -36,7 +37,9 @@ def _layers(ctx, param, value):
 @click.option("--config", "config_file", type=click.Path(dir_okay=False),
               help="A JSON config file (a run's config.json re-runs it).")
 @click.option("--dataset", help="mnist, fashion_mnist, catvnoncat, or a file or folder.")
-@click.option("--layers", callback=_layers, help="Hidden layer sizes, e.g. 256,128.")
+@click.option("--layers", callback=_layers,
+              help="Hidden layer sizes of an MLP, e.g. 256,128 (the hidden_layers key; any other model is "
+                   "the config's layers key).")
 @click.option("--activation", help="Hidden layers' activation (relu, tanh, sigmoid, ...).")
 @click.option("--dropout", type=float, help="Dropout rate after each hidden layer.")
 @click.option("--optimizer", help="sgd, adam, rmsprop, adagrad, adadelta, adamax, nadam.")
@@ -69,9 +72,16 @@ def train(recipe, config_file, learning_rate, momentum, early_stopping, assignme
           overwrite, quiet, show_config, list_recipes, list_keys, **flags):
     """Train RECIPE, or the model the flags or --config describe.
 
-    RECIPE is one of the tutorials' configurations, seed000 to seed004, or mnist-mlp (the
-    default: seed 000's MLP with a validation split); --list describes them. Flags change
-    any part of it; --keys lists every config key.
+    RECIPE is one of the tutorials' configurations, seed000 to seed004, mnist-mlp (the
+    default: seed 000's MLP with a validation split) or mnist-cnn (Keras' Simple MNIST
+    convnet); --list describes them. Flags change any part of it; --keys lists every config
+    key.
+
+    An MLP is the hidden_layers key (--layers 256,128). Any other Sequential is the layers
+    key: a list of Keras' {"class_name": "Conv2D", "config": {"filters": 32, ...}} entries,
+    the output layer included, in a --config file or --set 'layers=[...]'; with input
+    'image' it takes (28, 28, 1) images. `neurona train mnist-cnn --show-config` prints one
+    to start from.
 
     Writes runs/<time>-<name>/ with config.json, the model, history.csv, metrics.json, plots
     and report.html. Ctrl-C stops after the current batch and saves what was reached.

@@ -19,6 +19,15 @@ PLOT_CAPTIONS = {
     "first_layer_weights.png": (
         "Each first-layer unit's incoming weights drawn as an image: red pixels push the unit up, blue ones down."
     ),
+    "conv_filters.png": (
+        "The first convolution's filters, each drawn as a small image of its weights (averaged over the input "
+        "channels): red weights raise the filter's output where the image is bright, blue ones lower it."
+    ),
+    "feature_maps.png": (
+        "The first test image and what the convolution and pooling layers make of it: the first channels of "
+        "each layer's output (its feature maps), brighter where a filter responds. A pooling layer shrinks "
+        "the maps, keeping each window's strongest (max) or mean (average) response."
+    ),
 }
 
 

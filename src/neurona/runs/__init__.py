@@ -7,8 +7,11 @@
 
 Modules, one concept each:
 
-- `recipes`: the tutorials' configurations (seed000 ... seed004) and the default `mnist-mlp`.
+- `recipes`: the tutorials' configurations (seed000 ... seed004), the default `mnist-mlp` and
+  Keras' convnet `mnist-cnn`.
 - `config`: the config schema; a JSON file, a recipe and flags resolved into one checked dict.
+- `layer_entries`: a config's `layers` list of Keras' {"class_name", "config"} entries, checked
+  and made into layers; `hidden_layers` expanded into one.
 - `data`: a dataset turned into the arrays a config asks for (limits, validation, scaling).
 - `building`: the Sequential model a config describes.
 - `scratch_training`: seed 001's functional-API training, recorded per iteration.

@@ -1,10 +1,16 @@
-"""The Sequential model a config describes, compiled and built."""
+"""The Sequential model a config describes, compiled and built.
+
+Both kinds of config become one list of layer entries (`model_entries`): a `layers` list as it
+is, `hidden_layers` expanded by `layer_entries.mlp_entries`. The layers are built one by one
+for the inputs `input_shape_for` gives, so an error names the entry that does not fit them.
+"""
 
 import math
 
 from neurona import optimizers
-from neurona.layers import Dense, Dropout, Flatten
+from neurona.layers import InputLayer
 from neurona.models import Sequential
+from neurona.runs.layer_entries import make_layer, mlp_entries
 
 
 def num_outputs(config, num_classes):
@@ -19,30 +25,81 @@ def num_outputs(config, num_classes):
     return num_classes
 
 
+def model_entries(config, num_classes):
+    """The layer entries of the model: `layers`, or what `hidden_layers` is shorthand for."""
+    if config["layers"] is not None:
+        return config["layers"]
+    return mlp_entries(config["hidden_layers"], config["activation"], config["dropout"],
+                       num_outputs(config, num_classes), flatten=config["input"] == "image")
+
+
 def build_model(config, image_shape, num_classes):
     """A compiled Sequential for images of `image_shape` (rows, cols[, channels]).
 
     `input: flat` takes vectors of prod(image_shape) values (Dense first, as seeds 000, 002 and
-    004 write it); `input: image` takes the images and starts with a Flatten layer (seed 003).
-    Weights are drawn from NumPy's global generator: seed it first for repeatable weights.
+    004 write it); `input: image` takes the images, behind a Flatten layer for `hidden_layers`
+    (seed 003), with a channel axis for a `layers` list ((28, 28, 1) for MNIST). A first entry
+    that declares its input shape (an InputLayer, `input_shape`) keeps it when it holds as many
+    values as an image. Weights are drawn from NumPy's global generator: seed it first for
+    repeatable weights.
+
+    Raises:
+        ValueError: a layer does not fit what the layer before gives it, or the last layer's
+            outputs do not fit the classes and the loss (the message names the entry).
     """
     dtype = config["dtype"]
-    flat_size = math.prod(image_shape)
+    entries = model_entries(config, num_classes)
+    layers = [make_layer(entry, dtype) for entry in entries]
+    input_shape = input_shape_for(config, image_shape)
+    declared = layers[0].declared_input_shape
+    if declared is not None:
+        if math.prod(declared) != math.prod(image_shape):
+            raise ValueError(
+                f"layers[0] ({entries[0]['class_name']}) declares inputs of shape {declared} "
+                f"({math.prod(declared)} values) but the images have shape {tuple(image_shape)} "
+                f"({math.prod(image_shape)} values)."
+            )
+        input_shape = tuple(declared)
+    shape = input_shape
+    for index, (entry, layer) in enumerate(zip(entries, layers)):
+        if isinstance(layer, InputLayer):
+            continue
+        try:
+            layer.build(shape)
+            next_shape = layer.compute_output_shape(shape)
+        except ValueError as error:
+            hint = ""
+            if shape == input_shape and len(shape) == 1 and config["input"] == "flat":
+                hint = (f" The config's input is 'flat' (vectors of {shape[0]} values); input 'image' gives "
+                        f"the model images of shape {input_shape_for({**config, 'input': 'image'}, image_shape)}.")
+            raise ValueError(f"layers[{index}] ({entry['class_name']}) cannot take inputs of shape {shape}: "
+                             f"{error}{hint}") from None
+        shape = next_shape
     model = Sequential(name=config["name"])
-    if config["input"] == "image":
-        model.add(Flatten(input_shape=tuple(image_shape)))
-        first_input = {}
-    else:
-        first_input = {"input_shape": (flat_size,)}
-    for units in config["hidden_layers"]:
-        model.add(Dense(units, activation=config["activation"], dtype=dtype, **first_input))
-        first_input = {}
-        if config["dropout"]:
-            model.add(Dropout(config["dropout"]))
-    outputs = num_outputs(config, num_classes)
-    model.add(Dense(outputs, activation="sigmoid" if outputs == 1 else "softmax", dtype=dtype, **first_input))
+    for layer in layers:
+        model.add(layer)
+    if not model.built:
+        model.build(input_shape)
+    if config["layers"] is not None:
+        _check_outputs(model, config["loss"], num_classes, num_outputs(config, num_classes))
     model.compile(optimizer=make_optimizer(config), loss=config["loss"], metrics=["accuracy"])
     return model
+
+
+def _check_outputs(model, loss, num_classes, outputs):
+    """The last layer of a `layers` list gives what the loss needs: `outputs` probabilities."""
+    expected = "sigmoid" if outputs == 1 else "softmax"
+    fix = f"end the list with Dense({outputs}, activation='{expected}')"
+    if tuple(model.output_shape) != (outputs,):
+        raise ValueError(
+            f"The layers end in outputs of shape {tuple(model.output_shape)}, but {loss} on {num_classes} classes "
+            f"needs ({outputs},): {fix}."
+        )
+    activation = getattr(model.layers[-1], "activation", None)
+    name = activation.name if activation is not None else None
+    if name != expected:
+        raise ValueError(
+            f"The last layer's activation is {name!r}, but {loss} needs probabilities from {expected!r}: {fix}.")
 
 
 def make_optimizer(config):
@@ -54,5 +111,7 @@ def make_optimizer(config):
 def input_shape_for(config, image_shape):
     """The model's input shape (batch axis excluded) for images of `image_shape`."""
     if config["input"] == "image":
+        if config["layers"] is not None and len(image_shape) == 2:
+            return tuple(image_shape) + (1,)
         return tuple(image_shape)
     return (math.prod(image_shape),)

@@ -8,6 +8,14 @@ A config is resolved in layers, each overriding the one before:
 The resolved config names every key, so `config.json` in a run folder re-runs the run exactly
 (`neurona train --config runs/X/config.json`): same data, same seed, same weights.
 
+The model is an MLP given by `hidden_layers` (with `activation`, `dropout` and `input`), or any
+Sequential given by `layers`, a list of Keras' {"class_name": ..., "config": {...}} entries
+(see `layer_entries`; the `mnist-cnn` recipe is one). `hidden_layers` is shorthand for such a
+list: it expands, once the dataset's classes are known, into [Flatten] Dense [Dropout] ... and
+the output Dense. One source (a recipe, a file, the flags) gives one of the two; a later source
+giving one replaces the other, and a switch to `layers` resets `activation` and `dropout`, which
+only the shorthand uses (as a new optimizer drops the old one's arguments).
+
 Unknown keys and bad values raise `ConfigError` naming the key, the value received and what
 was expected (with a "did you mean" for misspelt keys).
 """
@@ -19,6 +27,7 @@ import math
 from pathlib import Path
 
 from neurona import activations, optimizers
+from neurona.runs import layer_entries
 
 TRAINERS = ("keras", "scratch")
 INPUTS = ("flat", "image")
@@ -34,6 +43,7 @@ DEFAULTS = {
     "dataset": "mnist",
     "trainer": "keras",
     "input": "flat",
+    "layers": None,
     "hidden_layers": [128],
     "activation": "relu",
     "dropout": 0.0,
@@ -55,14 +65,19 @@ DEFAULTS = {
 
 DESCRIPTIONS = {
     "name": "run name, the suffix of the run folder (default: the recipe's name)",
-    "recipe": "the recipe this config starts from (seed000 ... seed004, mnist-mlp)",
+    "recipe": "the recipe this config starts from (seed000 ... seed004, mnist-mlp, mnist-cnn)",
     "description": "one line saying what the run is",
     "dataset": "a named dataset (mnist, fashion_mnist, catvnoncat) or a file or folder",
     "trainer": "'keras' (Sequential + fit) or 'scratch' (seed 001's functional API, binary only)",
-    "input": "'flat': images flattened to vectors (Dense first); 'image': a Flatten layer first",
-    "hidden_layers": "units of each hidden Dense layer, e.g. [256, 128]",
-    "activation": "activation of the hidden layers (relu, tanh, sigmoid, ...)",
-    "dropout": "dropout rate after each hidden layer, in [0, 1)",
+    "input": "'flat': each image a vector of its pixels, (784,) for MNIST; 'image': images as they are, "
+             "(28, 28) before hidden_layers' Flatten layer, (28, 28, 1) for a layers list (channels last; "
+             "RGB images (h, w, 3))",
+    "layers": "the model's layers, output layer included: a list of Keras' {\"class_name\": \"Conv2D\", "
+              "\"config\": {\"filters\": 32, ...}} entries (null: hidden_layers describes an MLP)",
+    "hidden_layers": "MLP shorthand: units of each hidden Dense layer, e.g. [256, 128]; the output layer "
+                     "follows (null when layers is given)",
+    "activation": "activation of the hidden layers (relu, tanh, sigmoid, ...); hidden_layers only",
+    "dropout": "dropout rate after each hidden layer, in [0, 1); hidden_layers only",
     "optimizer": "sgd, adam, rmsprop, adagrad, adadelta, adamax or nadam",
     "optimizer_params": "the optimizer's arguments, e.g. {\"learning_rate\": 0.2}",
     "loss": "sparse_categorical_crossentropy, categorical_crossentropy (one-hot labels) or "
@@ -80,6 +95,9 @@ DESCRIPTIONS = {
     "limit_test": "test on the first N test images only (null: all)",
     "model_format": "model file written: neurona (model.neurona), keras (model.keras) or h5 (model.h5)",
 }
+
+# The keys only `hidden_layers` (the MLP shorthand) uses.
+SHORTHAND_KEYS = ("activation", "dropout")
 
 
 class ConfigError(ValueError):
@@ -111,7 +129,10 @@ def resolve(recipe=None, config_file=None, overrides=None):
     overrides = dict(overrides or {})
     _check_keys(overrides, "flags")
     recipe = recipe or overrides.get("recipe") or file_config.get("recipe") or recipes.DEFAULT_RECIPE
-    config = {**DEFAULTS, **recipes.recipe_config(recipe)}
+    recipe_config = recipes.recipe_config(recipe)
+    for layer, where in ((recipe_config, f"recipe {recipe}"), (file_config, origin), (overrides, "flags")):
+        _check_one_model(layer, where)
+    config = _apply(DEFAULTS, recipe_config, merge_params=False)
     config = _apply(config, file_config, merge_params=False)
     config = _apply(config, overrides, merge_params=True)
     config["recipe"] = recipe
@@ -132,7 +153,22 @@ def _apply(config, layer, merge_params):
     elif merge_params and isinstance(layer["optimizer_params"], dict):
         base = {} if changed else config["optimizer_params"]
         result["optimizer_params"] = {**base, **layer["optimizer_params"]}
+    if layer.get("layers") is not None:
+        result["hidden_layers"] = None
+        for key in SHORTHAND_KEYS:
+            if key not in layer:
+                result[key] = DEFAULTS[key]
+    elif layer.get("hidden_layers") is not None:
+        result["layers"] = None
     return result
+
+
+def _check_one_model(layer, origin):
+    if layer.get("layers") is not None and layer.get("hidden_layers") is not None:
+        raise ConfigError(
+            f"{origin}: give layers (a list of layers, the output layer included) or hidden_layers (an MLP's "
+            "hidden sizes), not both."
+        )
 
 
 def load_config_file(path):
@@ -189,6 +225,9 @@ def validate(config, origin="config", sources=None):
     for key, check in _CHECKS.items():
         try:
             checked[key] = check(config[key])
+        except layer_entries.EntryError as error:
+            # The message names the entry and quotes what it received; the whole list would drown it.
+            raise ConfigError(f"{sources.get(key, origin)}: config key {key!r}: {error}") from None
         except ConfigError as error:
             where = sources.get(key, origin)
             raise ConfigError(f"{where}: config key {key!r} {error} Received: {key}={config[key]!r}") from None
@@ -265,9 +304,20 @@ def _flag(value):
 
 
 def _hidden_layers(value):
+    if value is None:
+        return None
     _expect(isinstance(value, list) and all(_is_int(units) and units > 0 for units in value),
             "must be a list of positive integers, e.g. [256, 128].")
     return list(value)
+
+
+def _layers(value):
+    if value is None:
+        return None
+    _expect(isinstance(value, list) and value,
+            "must be null or a non-empty list of layers, e.g. [{\"class_name\": \"Flatten\"}, "
+            "{\"class_name\": \"Dense\", \"config\": {\"units\": 10, \"activation\": \"softmax\"}}].")
+    return [layer_entries.check_entry(index, entry) for index, entry in enumerate(value)]
 
 
 def _registered_name(value, kind, get):
@@ -321,6 +371,7 @@ _CHECKS = {
     "dataset": _dataset,
     "trainer": _choice(TRAINERS),
     "input": _choice(INPUTS),
+    "layers": _layers,
     "hidden_layers": _hidden_layers,
     "activation": _activation,
     "dropout": _fraction,
@@ -342,7 +393,8 @@ _CHECKS = {
 
 
 def _check_combination(config, origin):
-    """Checks across keys: the optimizer's arguments, validation, the scratch trainer's limits."""
+    """Checks across keys: the model, the optimizer's arguments, validation, the scratch trainer's limits."""
+    _check_model(config, origin)
     cls = type(optimizers.get(config["optimizer"]))
     accepted = [name for name in inspect.signature(cls.__init__).parameters if name not in ("self", "kwargs")]
     unknown = [key for key in config["optimizer_params"] if key not in accepted]
@@ -368,7 +420,38 @@ def _check_combination(config, origin):
         _check_scratch(config, origin)
 
 
+def _check_model(config, origin):
+    """One of layers and hidden_layers; the shorthand's keys unused by a list; the entries' dtypes.
+
+    Whether model_format can hold the model is known once it is built (`session.check_model_format`).
+    """
+    if config["layers"] is None and config["hidden_layers"] is None:
+        raise ConfigError(f"{origin}: the config describes no model: give layers (a list of layers) or "
+                          "hidden_layers (an MLP's hidden sizes, e.g. [128]).")
+    if config["layers"] is None:
+        return
+    _check_one_model(config, origin)
+    for key in SHORTHAND_KEYS:
+        if config[key] != DEFAULTS[key]:
+            raise ConfigError(
+                f"{origin}: {key} applies to hidden_layers only; a layers list carries its own (an 'activation' "
+                f"argument, a Dropout entry). Received: {key}={json.dumps(config[key])} with layers."
+            )
+    for index, entry in enumerate(config["layers"]):
+        dtype = entry["config"].get("dtype")
+        if dtype is not None and dtype != config["dtype"]:
+            raise ConfigError(
+                f"{origin}: layers[{index}] ({entry['class_name']}) has dtype {dtype!r} but the run's dtype is "
+                f"{config['dtype']!r}: set the dtype key instead. Received: layers[{index}].config.dtype={dtype!r}"
+            )
+
+
 def _check_scratch(config, origin):
+    if config["layers"] is not None:
+        raise ConfigError(
+            f"{origin}: the scratch trainer builds seed 001's MLP from hidden_layers; it takes no layers list. "
+            "Use trainer 'keras'."
+        )
     expected = {"loss": "binary_crossentropy", "optimizer": "sgd", "activation": "relu", "input": "flat",
                 "batch_size": None, "dropout": 0.0, "validation_split": 0.0, "validate_on_test": False,
                 "early_stopping": None}

@@ -19,7 +19,8 @@ DIGIT_DATASETS = ("mnist",)
 def image_shape_for(model, known_shape=None):
     """The (rows, cols[, channels]) images the model takes.
 
-    From the model's input shape when it is an image's, else from the run's record
+    From the model's input shape when it is an image's ((28, 28, 1) for a convolutional
+    network: images are read with their channel axis), else from the run's record
     (`known_shape`), else guessed from the size of a flat input: n = s*s is a grayscale s x s
     image, n = 3*s*s an RGB one.
     """
@@ -37,10 +38,11 @@ def image_shape_for(model, known_shape=None):
 
 def is_digit_model(dataset_name, image_shape, num_outputs):
     """Whether a user's image should be normalised like an MNIST digit: the run trained on
-    MNIST, or (no run known) the model takes 28x28 grayscale images into 10 classes."""
+    MNIST, or (no run known) the model takes 28x28 grayscale images ((28, 28) or (28, 28, 1))
+    into 10 classes."""
     if dataset_name is not None:
         return dataset_name in DIGIT_DATASETS
-    return tuple(image_shape) == (28, 28) and num_outputs == 10
+    return tuple(image_shape) in ((28, 28), (28, 28, 1)) and num_outputs == 10
 
 
 def read_user_image(path, image_shape, digit):
@@ -55,10 +57,10 @@ def read_user_image(path, image_shape, digit):
         raise FileNotFoundError(f"No image file at {path}.")
     if digit:
         image = normalize_digit_image(path)
-        if image.shape != tuple(image_shape):
+        if image.size != math.prod(image_shape):
             raise ValueError(
                 f"The digit normaliser gives {image.shape} images but the model takes {tuple(image_shape)}.")
-        return image
+        return image.reshape(image_shape)
     color_mode = "rgb" if len(image_shape) == 3 and image_shape[2] == 3 else "grayscale"
     image = read_image(path, image_size=tuple(image_shape[:2]), color_mode=color_mode)
     return image.reshape(image_shape)
@@ -81,13 +83,16 @@ def make_prediction_figure(image, probabilities, class_names, title, true_label=
     """Figure: the image on the left, a bar per class's probability on the right.
 
     Args:
-        image: uint8 (rows, cols) or (rows, cols, 3), as the model saw it.
+        image: uint8 (rows, cols), (rows, cols, 1) or (rows, cols, 3), as the model saw it.
         probabilities: (classes,).
         true_label: index of the true class, marked when known.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    image = np.asarray(image)
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[..., 0]
     predicted = int(np.argmax(probabilities))
     figure = Figure(figsize=(9, max(3.2, 0.32 * len(class_names) + 1.4)), dpi=100, layout="constrained")
     FigureCanvasAgg(figure)

@@ -8,9 +8,13 @@
 | seed002 | seed 002 (Keras) | 784-15-10 | SGD 0.2, 50 epochs of 1024, one-hot | ≥ 94.0% |
 | seed003 | seed 003 (Keras) | Flatten 28x28-256-10 | RMSprop, 8 epochs of 128, validates on test | ≥ 97.6% |
 | seed004 | seed 004 (Fashion-MNIST) | 784-256-128-10 | RMSprop, 8 epochs of 128, 10,000 validate | ≥ 87.0% |
+| mnist-cnn | Keras' MNIST convnet | conv 32-pool-conv 64-pool-10 | Adam, 15 epochs of 128, last 10% validate | ≥ 99.0% |
 
-`examples/seed00*.py` are the same configurations written as the tutorials' code.
+`examples/seed00*.py` are the same configurations written as the tutorials' code; the convnet's
+code, as keras.io writes it, is in `tests/tutorials/test_tutorial_code.py`.
 """
+
+import copy
 
 DEFAULT_RECIPE = "mnist-mlp"
 
@@ -101,6 +105,29 @@ RECIPES = {
         "validation_seed": 42,
         "seed": 3,
     },
+    "mnist-cnn": {
+        "description": "Keras' Simple MNIST convnet (keras.io/examples/vision/mnist_convnet): two 3x3 "
+                       "convolutions (32, 64 filters, relu) each followed by 2x2 max pooling, dropout 0.5, "
+                       "10 softmax units, 34,826 parameters; Adam, 15 epochs of 128, one-hot labels, the "
+                       "last 10% of the training images validate; 99.22% in the example.",
+        "dataset": "mnist",
+        "input": "image",
+        "layers": [
+            {"class_name": "Conv2D", "config": {"filters": 32, "kernel_size": [3, 3], "activation": "relu"}},
+            {"class_name": "MaxPooling2D", "config": {"pool_size": [2, 2]}},
+            {"class_name": "Conv2D", "config": {"filters": 64, "kernel_size": [3, 3], "activation": "relu"}},
+            {"class_name": "MaxPooling2D", "config": {"pool_size": [2, 2]}},
+            {"class_name": "Flatten", "config": {}},
+            {"class_name": "Dropout", "config": {"rate": 0.5}},
+            {"class_name": "Dense", "config": {"units": 10, "activation": "softmax"}},
+        ],
+        "optimizer": "adam",
+        "loss": "categorical_crossentropy",
+        "epochs": 15,
+        "batch_size": 128,
+        "validation_split": 0.1,
+        "seed": 0,
+    },
 }
 
 # What each recipe reaches on the full data (the engine issue's targets), for tests and docs.
@@ -111,6 +138,7 @@ TARGETS = {
     "seed002": {"test_accuracy": 0.940},
     "seed003": {"test_accuracy": 0.976},
     "seed004": {"test_accuracy": 0.870},
+    "mnist-cnn": {"test_accuracy": 0.990},
 }
 
 
@@ -118,5 +146,4 @@ def recipe_config(name):
     """A copy of the recipe's keys; ValueError listing the recipes for an unknown name."""
     if name not in RECIPES:
         raise ValueError(f"Unknown recipe {name!r}. Recipes: {', '.join(RECIPES)}.")
-    return {key: (list(value) if isinstance(value, list) else dict(value) if isinstance(value, dict) else value)
-            for key, value in RECIPES[name].items()}
+    return copy.deepcopy(RECIPES[name])

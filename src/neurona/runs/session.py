@@ -19,6 +19,7 @@ from neurona.runs.config import MODEL_FORMATS
 from neurona.runs.data import load_run_data, model_inputs, model_targets
 from neurona.runs.evaluation import evaluate_model
 from neurona.runs.interrupt import StopOnInterrupt
+from neurona.runs.layer_entries import describe_layer
 from neurona.runs.scratch_training import compile_like_scratch, train_scratch
 from neurona.scratch import to_model
 from neurona.utils import set_random_seed
@@ -63,13 +64,19 @@ def train_run(config, out=None, runs_dir=folder.RUNS_DIR, overwrite=False, verbo
     run_dir = Path(out) if out else folder.new_run_dir(config["name"], runs_dir)
     folder.check_writable(run_dir, overwrite)
     data = load_run_data(config, dataset)
-    echo(_describe_start(config, data))
+    model = None
+    if config["trainer"] != "scratch":
+        # Built before anything is trained, so a layer that does not fit stops the run at once.
+        set_random_seed(config["seed"])
+        model = build_model(config, data.image_shape, len(data.class_names))
+        check_model_format(model, config["model_format"])
+    echo(_describe_start(config, data, model))
 
     with StopOnInterrupt() as interrupt:
         if config["trainer"] == "scratch":
             model, history, seconds, stopped_early = _train_scratch(config, data, interrupt, verbose, echo)
         else:
-            model, history, seconds, stopped_early = _train_keras(config, data, interrupt, verbose)
+            history, seconds, stopped_early = _train_keras(config, model, data, interrupt, verbose)
         interrupted = interrupt.requested
 
     what = f"the {data.dataset.name} test images"
@@ -102,9 +109,22 @@ def make_callbacks(config, interrupt):
     return callbacks
 
 
-def _train_keras(config, data, interrupt, verbose):
-    set_random_seed(config["seed"])
-    model = build_model(config, data.image_shape, len(data.class_names))
+def check_model_format(model, model_format):
+    """Raise ValueError before training when `model_format` (keras, h5) cannot hold `model`:
+    its configuration is translated as saving it will, and nothing is written."""
+    if model_format == "neurona":
+        return
+    from neurona.saving import keras_config
+
+    try:
+        keras_config.model_to_keras(model, "keras3" if model_format == "keras" else "legacy",
+                                    MODEL_FORMATS[model_format])
+    except ValueError as error:
+        raise ValueError(f"model_format {model_format!r} cannot hold this model: {error} "
+                         "Use model_format 'neurona'.") from None
+
+
+def _train_keras(config, model, data, interrupt, verbose):
     outputs = num_outputs(config, len(data.class_names))
     x = model_inputs(data.train_images, model.input_shape, model.dtype)
     y = model_targets(data.train_labels, config["loss"], outputs)
@@ -118,7 +138,7 @@ def _train_keras(config, data, interrupt, verbose):
                         verbose=verbose, callbacks=callbacks, validation_data=validation)
     seconds = time.perf_counter() - start
     stopped_early = any(isinstance(callback, EarlyStopping) and callback.stopped_epoch > 0 for callback in callbacks)
-    return model, {key: list(values) for key, values in history.history.items()}, seconds, stopped_early
+    return {key: list(values) for key, values in history.history.items()}, seconds, stopped_early
 
 
 def _train_scratch(config, data, interrupt, verbose, echo):
@@ -140,15 +160,20 @@ def _train_scratch(config, data, interrupt, verbose, echo):
     return model, history, seconds, False
 
 
-def _describe_start(config, data):
-    layers = "-".join(str(units) for units in [math.prod(data.image_shape)] + config["hidden_layers"])
-    outputs = num_outputs(config, len(data.class_names))
+def _describe_start(config, data, model=None):
+    if config["layers"] is not None:
+        layers = " -> ".join(describe_layer(layer) for layer in model.layers)
+        shape = "x".join(map(str, model.input_shape))
+        what = f"{shape} -> {layers} ({model.count_params():,} parameters)"
+    else:
+        layers = "-".join(str(units) for units in [math.prod(data.image_shape)] + config["hidden_layers"])
+        what = f"{layers}-{num_outputs(config, len(data.class_names))} {config['activation']} MLP"
     val = len(data.val_labels) if data.val_labels is not None else 0
     val_text = " (the test images)" if config["validate_on_test"] else ""
     batch = config["batch_size"] or "the whole set"
     unit = "iterations" if config["trainer"] == "scratch" else "epochs"
     return (
-        f"Run {config['name']}: {layers}-{outputs} {config['activation']} MLP on {data.dataset.name}, "
+        f"Run {config['name']}: {what} on {data.dataset.name}, "
         f"{len(data.train_labels):,} training, {val:,} validation{val_text}, {len(data.test_labels):,} test images; "
         f"{config['optimizer']}, {config['epochs']} {unit} of {batch}, seed {config['seed']}."
     )
