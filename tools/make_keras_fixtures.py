@@ -8,9 +8,10 @@ tf-keras 2.21.0 and h5py 3.14.0:
     .keras-venv/bin/pip install keras tensorflow-cpu h5py tf-keras
     .keras-venv/bin/python tools/make_keras_fixtures.py            # writes tests/fixtures/keras/
     .keras-venv/bin/python tools/make_keras_fixtures.py --only cnn # only the cnn_* files
+    .keras-venv/bin/python tools/make_keras_fixtures.py --only functional  # only the functional_* and nested_* files
 
-`--only cnn` needs neither tf-keras nor rewrites the other files (each run changes a .keras
-file's bytes: its metadata holds the date).
+`--only cnn` and `--only functional` need no tf-keras and rewrite no other files (each run
+changes a .keras file's bytes: its metadata holds the date).
 
 What it writes (each model with an .npz of inputs and Keras' outputs for them):
 
@@ -44,6 +45,31 @@ and Keras' predictions, tiny so that each file stays a few KB:
 cnn_conv, cnn_pooling and cnn_reshaping are not compiled; their weights, biases included, are
 drawn from a normal distribution. cnn_batchnorm is compiled (sgd, so its optimizer holds no
 slots) and trained.
+
+Functional models and models inside models (`--only functional`), each as .keras and .h5
+(Keras 3) with an .npz of inputs and Keras' predictions:
+
+    functional_cnn           Input((8, 8, 1)) > Conv2D (relu) > BatchNormalization > Conv2D >
+                             Add with the first Conv2D's output (the skip) > concatenate with it
+                             > GlobalAveragePooling2D > Dense(3, softmax); trained 2 epochs with
+                             sgd (moving statistics away from their initial values)
+    functional_shared        an MLP whose Dense 'shared' is called twice, on branches of
+                             different depths (so Keras' order of the layers is not the order
+                             they are first met in), Subtract, concatenate, Add with a skip and
+                             an Activation softmax; Adam, trained 2 epochs. Its .npz also holds
+                             a batch (step_x, step_y) and Keras' weights after one more step on
+                             it, by layer ('<layer>/<i>'), for the optimizer state in Keras' order
+    functional_activations   Input((4, 3)) > Normalization adapted > Normalization(mean, variance
+                             given, invert=True) > Permute((2, 1)) > Flatten > Dense(8), then
+                             ReLU(max_value=6), LeakyReLU(0.2), PReLU, ELU(0.5) branches merged
+                             by Maximum, Average, Multiply, Minimum and Concatenate(axis=-1) >
+                             GaussianNoise > Identity > Dense(3) > Softmax; not compiled, the
+                             trainable weights drawn from a normal distribution
+    nested_sequential        Sequential([Sequential([Input((5,)), Dense(4, relu),
+                             BatchNormalization]), Dense(3, softmax)]), trained 2 epochs (sgd)
+    nested_functional        a functional model calling a Sequential and a functional model,
+                             concatenated with a Dense branch of its own, Dense(2, softmax);
+                             not compiled, weights drawn from a normal distribution
 """
 
 import argparse
@@ -60,13 +86,16 @@ OUT = pathlib.Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "k
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Write the Keras-made fixtures under tests/fixtures/keras/.")
-    parser.add_argument("--only", choices=["cnn"], help="write only this group of fixtures")
+    parser.add_argument("--only", choices=["cnn", "functional"], help="write only this group of fixtures")
     args = parser.parse_args(argv)
     if args.only == "cnn":
         write_cnn_fixtures()
+    elif args.only == "functional":
+        write_functional_fixtures()
     else:
         write_fixtures()
         write_cnn_fixtures()
+        write_functional_fixtures()
     total = sum(path.stat().st_size for path in OUT.iterdir())
     print(f"{len(list(OUT.iterdir()))} files, {total} bytes, in {OUT}")
 
@@ -215,6 +244,94 @@ def write_cnn_fixtures():
     ])
     _randomize(model, rng)
     _save(model, "cnn_reshaping", x)
+
+
+def write_functional_fixtures():
+    """The functional_* and nested_* files: graphs, shared layers, the activation and merge
+    layers, Normalization, and models used as layers."""
+    import keras
+    from keras import layers
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(2)
+
+    # A residual CNN: the first convolution's output is added back and concatenated.
+    x = rng.normal(size=(16, 8, 8, 1)).astype(np.float32)
+    y = rng.integers(0, 3, 16)
+    inputs = keras.Input(shape=(8, 8, 1), name="image")
+    skip = layers.Conv2D(4, 3, padding="same", activation="relu")(inputs)
+    h = layers.BatchNormalization(momentum=0.5)(skip)
+    h = layers.Conv2D(4, 3, padding="same")(h)
+    h = layers.Add()([h, skip])
+    h = layers.concatenate([h, skip])
+    h = layers.GlobalAveragePooling2D()(h)
+    model = keras.Model(inputs, layers.Dense(3, activation="softmax")(h), name="residual_cnn")
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=2, batch_size=8, verbose=0)
+    _save(model, "functional_cnn", x[:4])
+
+    # A shared layer called at two depths; Keras sorts the layers by depth, not by first use.
+    x = rng.normal(size=(16, 6)).astype(np.float32)
+    y = rng.integers(0, 3, 16)
+    inputs = keras.Input(shape=(6,), name="features")
+    shared = layers.Dense(5, activation="tanh", name="shared")
+    deep = shared(layers.Dense(5, name="side")(layers.Dense(5, activation="relu", name="front")(inputs)))
+    shallow = shared(layers.Dense(5, name="direct")(inputs))
+    h = layers.concatenate([deep, shallow, layers.Subtract()([deep, shallow])])
+    h = layers.Add()([layers.Dense(3, name="head")(h), layers.Dense(3, name="skip")(inputs)])
+    model = keras.Model(inputs, layers.Activation("softmax")(h), name="shared_mlp")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=2, batch_size=8, verbose=0)
+    model.save(OUT / "functional_shared.keras")
+    model.save(OUT / "functional_shared.h5")
+    arrays = {"x": x[:4], "predictions": model.predict(x[:4], verbose=0), "step_x": x[:8], "step_y": y[:8]}
+    model.train_on_batch(x[:8], y[:8])
+    for layer in model.layers:
+        for index, value in enumerate(layer.get_weights()):
+            arrays[f"{layer.name}/{index}"] = value
+    np.savez(OUT / "functional_shared.npz", **arrays)
+
+    # The activation, merge and preprocessing layers.
+    x = (rng.normal(size=(8, 4, 3)) * 2 + 1).astype(np.float32)
+    inputs = keras.Input(shape=(4, 3))
+    normalization = layers.Normalization(axis=-1)
+    normalization.adapt(x)
+    h = normalization(inputs)
+    h = layers.Normalization(mean=[0.1, 0.2, 0.3], variance=[1.0, 2.0, 3.0], invert=True)(h)
+    h = layers.Flatten()(layers.Permute((2, 1))(h))
+    h = layers.Dense(8)(h)
+    relu, leaky = layers.ReLU(max_value=6.0)(h), layers.LeakyReLU(negative_slope=0.2)(h)
+    prelu, elu = layers.PReLU()(h), layers.ELU(alpha=0.5)(h)
+    h = layers.Concatenate(axis=-1)([
+        layers.Multiply()([layers.Maximum()([relu, leaky]), layers.Average()([prelu, elu])]),
+        layers.Minimum()([relu, elu]),
+    ])
+    h = layers.Identity()(layers.GaussianNoise(0.1, seed=3)(h))
+    model = keras.Model(inputs, layers.Softmax()(layers.Dense(3)(h)), name="activations")
+    for layer in model.layers:
+        for weight in layer.trainable_weights:
+            weight.assign(rng.normal(scale=0.5, size=weight.shape).astype(np.float32))
+    _save(model, "functional_activations", x[:4])
+
+    # Models as layers: a Sequential in a Sequential, and both kinds inside a functional model.
+    x = rng.normal(size=(16, 5)).astype(np.float32)
+    y = rng.integers(0, 3, 16)
+    inner = keras.Sequential([keras.Input(shape=(5,)), layers.Dense(4, activation="relu"),
+                              layers.BatchNormalization(momentum=0.5)], name="inner")
+    model = keras.Sequential([keras.Input(shape=(5,)), inner, layers.Dense(3, activation="softmax")], name="outer")
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=2, batch_size=8, verbose=0)
+    _save(model, "nested_sequential", x[:4])
+
+    stack = keras.Sequential([keras.Input(shape=(5,)), layers.Dense(4, activation="relu")], name="stack")
+    branch_inputs = keras.Input(shape=(4,))
+    branch = keras.Model(branch_inputs, layers.Dense(3)(branch_inputs), name="branch")
+    inputs = keras.Input(shape=(5,))
+    h = layers.concatenate([branch(stack(inputs)), layers.Dense(2)(inputs)])
+    model = keras.Model(inputs, layers.Dense(2, activation="softmax")(h), name="nested")
+    _randomize(model, rng)
+    _save(model, "nested_functional", x[:4])
 
 
 def _randomize(model, rng):

@@ -780,6 +780,31 @@ def get(identifier):
     raise TypeError(f"A metric must be a name, a function or a Metric. Received: {identifier!r}")
 
 
+def serialize(metric):
+    """A compile entry as data: a name stays a name; a metric object of a registered class
+    becomes {'class_name', 'config'}; anything else (a function, an unregistered object) None."""
+    if isinstance(metric, str):
+        return metric
+    if isinstance(metric, Metric) and _REGISTRY.get(type(metric).__name__) is type(metric):
+        return {"class_name": type(metric).__name__, "config": metric.get_config()}
+    return None
+
+
+def deserialize(entry):
+    """The compile entry `serialize` wrote, through the registry (never an import path); a
+    name or a metric object is returned as it is."""
+    if isinstance(entry, (str, Metric)):
+        return entry
+    if not (isinstance(entry, dict) and isinstance(entry.get("class_name"), str)
+            and isinstance(entry.get("config", {}), dict)):
+        raise ValueError(f"A metric entry must be a name or {{'class_name', 'config'}}. Received: {entry!r}")
+    class_name = entry["class_name"]
+    if class_name not in _REGISTRY or _REGISTRY[class_name].__name__ != class_name:
+        raise ValueError(f"Unknown metric class: {class_name!r}. Expected one of "
+                         f"{sorted(cls.__name__ for cls in _CLASSES)}.")
+    return _REGISTRY[class_name].from_config(entry.get("config", {}))
+
+
 def resolve(identifier, loss, num_outputs):
     """The metric object for one entry of `compile(metrics=...)`, its `name` the history key:
     the string itself for a name, the function's name for a function, the object's own name."""

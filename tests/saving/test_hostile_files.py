@@ -75,8 +75,8 @@ def test_an_unknown_layer_is_refused(folder, members, class_name):
 
 
 def test_an_unknown_model_class_is_refused(folder, members):
-    write_zip(folder / "model.neurona", with_manifest(members, lambda m: m["model"].update(class_name="Functional")))
-    refused(folder, folder / "model.neurona", "unknown model class 'Functional'")
+    write_zip(folder / "model.neurona", with_manifest(members, lambda m: m["model"].update(class_name="keras.Model")))
+    refused(folder, folder / "model.neurona", "unknown model class 'keras.Model'")
 
 
 def test_an_unknown_optimizer_is_refused(folder, members):

@@ -44,15 +44,16 @@ def test_keras_files_bring_their_architecture_and_training_settings(name):
     assert model.optimizer.iterations == 4  # 2 epochs of 2 batches, restored from the file
 
 
-def test_keras_activation_layers_become_activation_layers():
+def test_keras_activation_layers_become_the_layers_of_their_names():
     model = load_model(FIXTURES / "activations.keras")
     kinds = [(type(layer).__name__, layer.activation.name) for layer in model.layers]
     assert kinds == [("Dense", "sigmoid"), ("Dense", "tanh"), ("Dense", "elu"), ("Dense", "gelu"),
-                     ("Dense", "leaky_relu"), ("Activation", "relu"), ("Activation", "leaky_relu"),
-                     ("Activation", "elu"), ("Activation", "relu"), ("Dense", "linear"),
-                     ("Activation", "softmax")]
+                     ("Dense", "leaky_relu"), ("Activation", "relu"), ("LeakyReLU", "leaky_relu"),
+                     ("ELU", "elu"), ("ReLU", "relu"), ("Dense", "linear"),
+                     ("Softmax", "softmax")]
+    assert model.layers[6].negative_slope == pytest.approx(0.1)
     assert model.layers[6].activation.alpha == pytest.approx(0.1)
-    assert model.layers[7].activation.alpha == 0.5
+    assert model.layers[7].alpha == model.layers[7].activation.alpha == 0.5
     assert not model.layers[2].use_bias
     assert model.layers[1].kernel_regularizer.l2 == pytest.approx(0.01)
     assert model.layers[0].kernel_initializer.name == "he_normal"

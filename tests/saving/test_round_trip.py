@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from neurona import activations, losses, optimizers
-from neurona.layers import Activation, Dense, Dropout, Flatten, Input
+from neurona.layers import ELU, Activation, Dense, Dropout, Flatten, Input, LeakyReLU
 from neurona.models import Sequential, load_model
 
 from .helpers import FORMATS, assert_same_weights, small_model
@@ -97,9 +97,12 @@ def test_every_activation_round_trips(name, form, data, tmp_path):
     activation = ACTIVATIONS[name]
     if isinstance(activation, str):
         hidden = [Dense(5, activation=activation)]
-    else:
-        # Keras' formats name non-default alphas only on an activation layer.
+    elif form == "neurona":
         hidden = [Dense(5), Activation(activation)]
+    else:
+        # Keras' formats name non-default alphas only on Keras' LeakyReLU and ELU layers, which
+        # read back as neurona's layers of those names (test_functional_files checks Activation's).
+        hidden = [Dense(5), {"leaky_relu": LeakyReLU, "elu": ELU}[activation.name](activation.alpha)]
     model = Sequential([Flatten(input_shape=(4, 4))] + hidden + [Dense(3, activation="softmax")])
     model.compile("adam", "sparse_categorical_crossentropy")
     train_a_little(model, data)

@@ -46,9 +46,6 @@ class Activation(Layer):
         config["activation"] = activations.deserialize(config["activation"])
         return cls(**config)
 
-    # Keras layers that are one activation each: they import as an Activation layer.
-    keras_aliases = ("ELU", "LeakyReLU", "ReLU", "Softmax")
-
     def to_keras(self, dtype, style, context):
         """Keras' Activation, or LeakyReLU / ELU when the slope is not the default (Keras'
         Activation names its function only)."""
@@ -65,25 +62,9 @@ class Activation(Layer):
 
     @classmethod
     def from_keras(cls, keras_class_name, config, context):
-        """An Activation layer from Keras' Activation, ReLU (plain), LeakyReLU, ELU or Softmax
-        (last axis)."""
+        """An Activation layer from Keras' Activation (ReLU, LeakyReLU, ELU and Softmax import
+        as the layers of those names)."""
         from neurona.saving import keras_adapters as adapt
 
-        if keras_class_name == "Activation":
-            activation = adapt.activation_from_keras(config.get("activation"), context)
-        elif keras_class_name == "ReLU":
-            if any(config.get(key) not in (None, 0, 0.0) for key in ("max_value", "negative_slope", "threshold")):
-                raise adapt.ModelFileError(
-                    f"{context}: only ReLU() with max_value=None, negative_slope=0, threshold=0 is supported."
-                )
-            activation = activations.ReLU()
-        elif keras_class_name == "LeakyReLU":
-            slope = config.get("negative_slope", config.get("alpha", 0.3))
-            activation = adapt.checked(lambda: activations.LeakyReLU(alpha=slope), context)
-        elif keras_class_name == "ELU":
-            activation = adapt.checked(lambda: activations.ELU(alpha=config.get("alpha", 1.0)), context)
-        else:
-            if config.get("axis", -1) not in (-1, [-1]):
-                raise adapt.ModelFileError(f"{context}: only Softmax(axis=-1) is supported.")
-            activation = activations.Softmax()
+        activation = adapt.activation_from_keras(config.get("activation"), context)
         return adapt.layer_entry("Activation", config, {"activation": activations.serialize(activation)})

@@ -83,6 +83,21 @@ class ReLU(Activation):
     def from_config(cls, config):
         return cls(**config)
 
+    def to_keras(self, dtype, style, context):
+        from neurona.saving import keras_adapters as adapt
+
+        return "ReLU", {**adapt.base_to_keras(self, dtype), "max_value": self.max_value,
+                        "negative_slope": self.negative_slope, "threshold": self.threshold}
+
+    @classmethod
+    def from_keras(cls, keras_class_name, config, context):
+        """Keras' ReLU with its three options (Keras 2 names them the same)."""
+        from neurona.saving import keras_adapters as adapt
+
+        return adapt.layer_entry("ReLU", config, {
+            "max_value": config.get("max_value"), "negative_slope": config.get("negative_slope", 0.0),
+            "threshold": config.get("threshold", 0.0)})
+
 
 class Softmax(Activation):
     """exp(x) / sum(exp(x)) along `axis` (the last by default)."""
@@ -132,6 +147,17 @@ class Softmax(Activation):
     def from_config(cls, config):
         return cls(**config)
 
+    def to_keras(self, dtype, style, context):
+        from neurona.saving import keras_adapters as adapt
+
+        return "Softmax", {**adapt.base_to_keras(self, dtype), "axis": self.axis}
+
+    @classmethod
+    def from_keras(cls, keras_class_name, config, context):
+        from neurona.saving import keras_adapters as adapt
+
+        return adapt.layer_entry("Softmax", config, {"axis": config.get("axis", -1)})
+
 
 class LeakyReLU(Activation):
     """x for x > 0, negative_slope * x below (Keras 3's default slope: 0.3)."""
@@ -150,6 +176,20 @@ class LeakyReLU(Activation):
     def from_config(cls, config):
         return cls(**config)
 
+    def to_keras(self, dtype, style, context):
+        """Keras 3 names the slope negative_slope, Keras 2 alpha."""
+        from neurona.saving import keras_adapters as adapt
+
+        key = "negative_slope" if style == "keras3" else "alpha"
+        return "LeakyReLU", {**adapt.base_to_keras(self, dtype), key: self.negative_slope}
+
+    @classmethod
+    def from_keras(cls, keras_class_name, config, context):
+        from neurona.saving import keras_adapters as adapt
+
+        slope = config.get("negative_slope", config.get("alpha", 0.3))
+        return adapt.layer_entry("LeakyReLU", config, {"negative_slope": slope})
+
 
 class ELU(Activation):
     """x for x > 0, alpha * (exp(x) - 1) below."""
@@ -165,6 +205,17 @@ class ELU(Activation):
     @classmethod
     def from_config(cls, config):
         return cls(**config)
+
+    def to_keras(self, dtype, style, context):
+        from neurona.saving import keras_adapters as adapt
+
+        return "ELU", {**adapt.base_to_keras(self, dtype), "alpha": self.alpha}
+
+    @classmethod
+    def from_keras(cls, keras_class_name, config, context):
+        from neurona.saving import keras_adapters as adapt
+
+        return adapt.layer_entry("ELU", config, {"alpha": config.get("alpha", 1.0)})
 
 
 class PReLU(Layer):
@@ -224,3 +275,26 @@ class PReLU(Layer):
         config["alpha_initializer"] = initializers.deserialize(config["alpha_initializer"])
         config["alpha_regularizer"] = regularizers.deserialize(config.get("alpha_regularizer"))
         return cls(**config)
+
+    def to_keras(self, dtype, style, context):
+        from neurona.saving import keras_adapters as adapt
+
+        return "PReLU", {
+            **adapt.base_to_keras(self, dtype),
+            "alpha_initializer": adapt.initializer_to_keras(self.alpha_initializer, style),
+            "alpha_regularizer": adapt.regularizer_to_keras(self.alpha_regularizer, style),
+            "alpha_constraint": None,
+            "shared_axes": self.shared_axes,
+        }
+
+    @classmethod
+    def from_keras(cls, keras_class_name, config, context):
+        """Keras' PReLU; an alpha_constraint is refused."""
+        from neurona.saving import keras_adapters as adapt
+
+        adapt.require_off(config, ("alpha_constraint",), context)
+        return adapt.layer_entry("PReLU", config, {
+            "alpha_initializer": adapt.initializer_from_keras(config.get("alpha_initializer"), "zeros", context),
+            "alpha_regularizer": adapt.regularizer_from_keras(config.get("alpha_regularizer"), context),
+            "shared_axes": config.get("shared_axes"),
+        })

@@ -12,3 +12,14 @@ class Identity(Layer):
 
     def onnx_nodes(self, graph, current, prefix):
         return current
+
+    def to_keras(self, dtype, style, context):
+        from neurona.saving import keras_adapters as adapt
+
+        return "Identity", adapt.base_to_keras(self, dtype)
+
+    @classmethod
+    def from_keras(cls, keras_class_name, config, context):
+        from neurona.saving import keras_adapters as adapt
+
+        return adapt.layer_entry("Identity", config, {})

@@ -48,6 +48,17 @@ class _Merge(Layer):
             result = graph.node(self.onnx_op, [result, name], f"{prefix}/{self.onnx_op.lower()}{index}")
         return result
 
+    def to_keras(self, dtype, style, context):
+        from neurona.saving import keras_adapters as adapt
+
+        return type(self).__name__, adapt.base_to_keras(self, dtype)
+
+    @classmethod
+    def from_keras(cls, keras_class_name, config, context):
+        from neurona.saving import keras_adapters as adapt
+
+        return adapt.layer_entry(cls.__name__, config, {})
+
     def __call__(self, inputs, training=False):
         from neurona.models import graph
 
@@ -223,6 +234,17 @@ class Concatenate(_Merge):
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}
+
+    def to_keras(self, dtype, style, context):
+        from neurona.saving import keras_adapters as adapt
+
+        return "Concatenate", {**adapt.base_to_keras(self, dtype), "axis": self.axis}
+
+    @classmethod
+    def from_keras(cls, keras_class_name, config, context):
+        from neurona.saving import keras_adapters as adapt
+
+        return adapt.layer_entry("Concatenate", config, {"axis": config.get("axis", -1)})
 
 
 def add(inputs, **kwargs):

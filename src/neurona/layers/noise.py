@@ -50,3 +50,18 @@ class GaussianNoise(Layer):
     def get_config(self):
         return {**super().get_config(), "stddev": self.stddev,
                 "seed": int(self.seed) if isinstance(self.seed, (int, np.integer)) else None}
+
+    def to_keras(self, dtype, style, context):
+        from neurona.saving import keras_adapters as adapt
+
+        return "GaussianNoise", {**adapt.base_to_keras(self, dtype), "stddev": self.stddev,
+                                 "seed": self.get_config()["seed"]}
+
+    @classmethod
+    def from_keras(cls, keras_class_name, config, context):
+        from neurona.saving import keras_adapters as adapt
+
+        seed = config.get("seed")
+        return adapt.layer_entry("GaussianNoise", config, {
+            "stddev": config.get("stddev"),
+            "seed": seed if isinstance(seed, int) and not isinstance(seed, bool) else None})

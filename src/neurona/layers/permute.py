@@ -43,3 +43,14 @@ class Permute(Layer):
 
     def get_config(self):
         return {**super().get_config(), "dims": list(self.dims)}
+
+    def to_keras(self, dtype, style, context):
+        from neurona.saving import keras_adapters as adapt
+
+        return "Permute", {**adapt.base_to_keras(self, dtype), "dims": list(self.dims)}
+
+    @classmethod
+    def from_keras(cls, keras_class_name, config, context):
+        from neurona.saving import keras_adapters as adapt
+
+        return adapt.layer_entry("Permute", config, {"dims": config.get("dims")})

@@ -100,3 +100,29 @@ class Normalization(Layer):
         return {**super().get_config(), "axis": list(self.axis), "invert": self.invert,
                 "mean": None if self.given_mean is None else self.given_mean.tolist(),
                 "variance": None if self.given_variance is None else self.given_variance.tolist()}
+
+    def to_keras(self, dtype, style, context):
+        """Keras' Normalization. With mean and variance given, Keras keeps them in the config
+        and has no weights; an adapted layer's statistics are its three weights, `count` an
+        int64 (see `neurona.saving.keras_config.keras_weights`)."""
+        from neurona.saving import keras_adapters as adapt
+
+        config = {**adapt.base_to_keras(self, dtype), "axis": list(self.axis) if self.axis else None,
+                  "invert": self.invert, "mean": None, "variance": None}
+        if self.given_mean is not None:
+            mean, variance = self.given_mean, self.given_variance
+            if self.built and not all(np.all(self.params[name] == value.astype(self.params[name].dtype))
+                                      for name, value in (("mean", mean), ("variance", variance))):
+                mean, variance = self.params["mean"], self.params["variance"]  # adapted since
+            # Keras wants both of one shape.
+            config["mean"], config["variance"] = (value.tolist() for value in np.broadcast_arrays(mean, variance))
+        return "Normalization", config
+
+    @classmethod
+    def from_keras(cls, keras_class_name, config, context):
+        from neurona.saving import keras_adapters as adapt
+
+        axis = config.get("axis", -1)
+        return adapt.layer_entry("Normalization", config, {
+            "axis": [] if axis is None else axis, "invert": bool(config.get("invert", False)),
+            "mean": config.get("mean"), "variance": config.get("variance")})

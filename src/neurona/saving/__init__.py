@@ -5,9 +5,12 @@
     model.save("mi_modelo.h5")             # Keras' legacy HDF5, readable by Keras 2 and 3
     model = neurona.models.load_model(path)    # any of the three, whoever wrote it
     neurona.saving.export_onnx(model, "model.onnx")
+    json_string = model.to_json()          # the architecture alone, in Keras' JSON layout
+    model = neurona.models.model_from_json(json_string)
 
-Saving picks the format from the name (as Keras does): `.keras`, `.h5` / `.hdf5`, anything
-else ours. Loading looks at the content instead: a zip holding `neurona.json` is ours, a zip
+Models are Sequential or functional (`keras.Model(inputs, outputs)`), and may hold models as
+layers. Saving picks the format from the name (as Keras does): `.keras`, `.h5` / `.hdf5`,
+anything else ours. Loading looks at the content instead: a zip holding `neurona.json` is ours, a zip
 holding `config.json` is Keras 3's, an HDF5 file is Keras' legacy format. h5py (extra
 `data`) is needed for the Keras formats and imported only then; `onnx` (extra `onnx`) only
 for export.
@@ -118,6 +121,20 @@ def load_weights(model, filepath):
         return keras_h5.load_weights(model, source)
 
 
+def model_to_json(model, **kwargs):
+    """The architecture of `model` as Keras' JSON text (see `keras_json`)."""
+    from neurona.saving import keras_json
+
+    return keras_json.model_to_json(model, **kwargs)
+
+
+def model_from_json(json_string, custom_objects=None):
+    """The model Keras' JSON text describes, with fresh weights (see `keras_json`)."""
+    from neurona.saving import keras_json
+
+    return keras_json.model_from_json(json_string, custom_objects=custom_objects)
+
+
 def export_onnx(model, filepath, overwrite=True, opset=17):
     """Write `model` for inference as an ONNX graph (needs the `onnx` package)."""
     from neurona.saving import onnx_export
@@ -170,4 +187,4 @@ def _identify(filepath):
 
 
 __all__ = ["ModelFileError", "export_onnx", "format_for_path", "limits", "load_model", "load_weights",
-           "save_model", "save_weights"]
+           "model_from_json", "model_to_json", "save_model", "save_weights"]

@@ -2,7 +2,9 @@
 
 Keras 3 keeps `[iteration, learning_rate, slots...]` and loads them by position (`.keras`:
 `optimizer/vars/0..n`; `.h5`: the `optimizer_weights` group in `weight_names` order). Slots
-come in blocks; inside a block, for each trainable variable, each slot of the block:
+come in blocks; inside a block, for each trainable variable (in Keras' order of the layers,
+which for a functional model is not neurona's: see `keras_config.keras_order`), each slot of
+the block:
 
     SGD (momentum > 0)  [momentum]                    Adam      [momentum, velocity] (+ [velocity_hat])
     RMSprop             [velocity] (+ [momentum]) (+ [average_gradient])
@@ -20,7 +22,7 @@ import warnings
 
 import numpy as np
 
-from neurona.saving import model_state
+from neurona.saving import keras_config, model_state
 
 # neurona slot name -> Keras 3 slot name, block by block.
 _KERAS3_BLOCKS = {
@@ -51,8 +53,22 @@ def keras_name(optimizer):
     return re.sub(r"(?<!^)(?=[A-Z])", "_", type(optimizer).__name__).lower()
 
 
-def keras3_variables(model):
-    """[(name, array)] of the model's optimizer in Keras 3's order, or [] without one."""
+def keras_positions(model, leaves=None):
+    """The model's trainable weights (positions in `model_state.trainable_entries`) in the
+    order Keras keeps them: layer by layer in Keras' order, `leaves` (the layers of the file's
+    model in its order) or `keras_config.keras_leaf_layers(model)`."""
+    if leaves is None:
+        leaves = keras_config.keras_leaf_layers(model)
+    rank = {id(layer): position for position, layer in enumerate(leaves)}
+    layer_of = dict(model_state.leaf_paths(model))
+    entries = model_state.trainable_entries(model)
+    return sorted(range(len(entries)), key=lambda position: (rank.get(id(layer_of[entries[position][0]]), -1),
+                                                             position))
+
+
+def keras3_variables(model, leaves=None):
+    """[(name, array)] of the model's optimizer in Keras 3's order, or [] without one
+    (`leaves`: see `keras_positions`)."""
     optimizer = model.optimizer
     if optimizer is None or type(optimizer).__name__ not in _KERAS3_BLOCKS:
         return []
@@ -61,12 +77,15 @@ def keras3_variables(model):
     if not slots:
         slots = [{name: optimizer.initial_slot(name, value) for name in optimizer.slot_names}
                  for _, _, value in entries]
+    layer_of = dict(model_state.leaf_paths(model))
     prefix = f"{keras_name(optimizer)}/{model.name}"
     variables = [(f"{keras_name(optimizer)}/iteration", np.array(scalars["iterations"], dtype=np.int64)),
                  (f"{keras_name(optimizer)}/learning_rate", np.array(optimizer.learning_rate, dtype=np.float32))]
+    positions = keras_positions(model, leaves)
     for block in _KERAS3_BLOCKS[type(optimizer).__name__](optimizer):
-        for position, (index, name, _) in enumerate(entries):
-            layer_name = model.layers[index].name
+        for position in positions:
+            path, name, _ = entries[position]
+            layer_name = layer_of[path].name
             for ours, theirs in block:
                 variables.append((f"{prefix}_{layer_name}_{name}_{theirs}", slots[position][ours]))
     for key in _TRAILING_SCALARS.get(type(optimizer).__name__, []):
@@ -75,12 +94,13 @@ def keras3_variables(model):
     return variables
 
 
-def restore_keras3(model, values, what):
-    """Set the optimizer state from Keras 3's variable values (a list, in order).
+def restore_keras3(model, values, what, leaves=None):
+    """Set the optimizer state from Keras 3's variable values (a list, in order; `leaves`:
+    the file's layers in its order, see `keras_positions`).
 
     Returns True when restored; warns and returns False when the values do not fit.
     """
-    expected = keras3_variables(model)
+    expected = keras3_variables(model, leaves)
     if not expected:
         return False
     shapes = [np.shape(value) for value in values]
@@ -98,8 +118,9 @@ def restore_keras3(model, values, what):
     entries = model_state.trainable_entries(model)
     slots = [{} for _ in entries]
     cursor = 2
+    positions = keras_positions(model, leaves)
     for block in _KERAS3_BLOCKS[type(optimizer).__name__](optimizer):
-        for position in range(len(entries)):
+        for position in positions:
             for ours, _ in block:
                 slots[position][ours] = np.asarray(values[cursor], dtype=entries[position][2].dtype)
                 cursor += 1
@@ -124,12 +145,14 @@ def restore_keras2(model, named_values, what):
         _warn(what, "the Keras 2 optimizer variables could not be read")
         return False
     slots = []
-    for index, name, param in model_state.trainable_entries(model):
+    layer_of = dict(model_state.leaf_paths(model))
+    for path, name, param in model_state.trainable_entries(model):
         group = {}
+        layer_name = layer_of[path].name
         for ours in optimizer.slot_names:
-            value = by_key.get((table[ours], model.layers[index].name, name))
+            value = by_key.get((table[ours], layer_name, name))
             if value is None or np.shape(value) != param.shape:
-                _warn(what, f"no Keras 2 slot {table[ours]!r} for {model.layers[index].name}/{name}")
+                _warn(what, f"no Keras 2 slot {table[ours]!r} for {layer_name}/{name}")
                 return False
             group[ours] = np.asarray(value, dtype=param.dtype)
         slots.append(group)

@@ -9,18 +9,21 @@ A `.keras` file is a zip of three members:
                              vars/                          (the model's own, none here)
 
 Layers are addressed in the weights by their class name in snake case, numbered in order
-of appearance (dense, dense_1, flatten, ...), not by their own names, as Keras does. A
-layer's variables are numbered in Keras' order, its trainable weights then its others, which
-for every neurona layer is the order it creates them in (BatchNormalization: gamma, beta,
-moving_mean, moving_variance). A `.weights.h5` file is `model.weights.h5` on its own.
+of appearance (dense, dense_1, flatten, ...), not by their own names, as Keras does; a
+functional model's layers in Keras' order (its InputLayer counts), a nested model's under
+its own path (`layers/sequential/layers/dense/vars`). A layer's variables are numbered in
+Keras' order, its trainable weights then its others, which for every neurona layer is the
+order it creates them in (BatchNormalization: gamma, beta, moving_mean, moving_variance;
+Normalization: mean, variance, count, the count an int64). A `.weights.h5` file is
+`model.weights.h5` on its own.
 """
 
 import datetime
 import io
-import re
 import zipfile
 
 import neurona
+from neurona.models import Model
 from neurona.saving import building, h5_safe, keras_config, keras_optimizer, limits, model_state, safe_json
 from neurona.utils.atomic import atomic_path
 from neurona.saving.errors import ModelFileError
@@ -54,15 +57,16 @@ def save_weights(model, filepath, overwrite=True):
 
 def _weights_bytes(model):
     h5py = h5_safe.h5py_module()
-    keras_classes = keras_classes_of(model)
+    leaves = keras_config.keras_leaves(model)
     buffer = io.BytesIO()
     with h5py.File(buffer, "w") as handle:
-        for path, layer in zip(_layer_paths(keras_classes), model.layers):
+        for path, layer in leaves:
             group = handle.create_group(f"layers/{path}/vars")
             group.attrs["name"] = layer.name
-            for position, value in enumerate(layer.params.values()):
-                group.create_dataset(str(position), data=value)
-        variables = keras_optimizer.keras3_variables(model)
+            if not isinstance(layer, Model):
+                for position, (_, value) in enumerate(keras_config.keras_weights(layer)):
+                    group.create_dataset(str(position), data=value)
+        variables = keras_optimizer.keras3_variables(model, [layer for _, layer in leaves])
         if variables:
             group = handle.create_group("optimizer/vars")
             group.attrs["name"] = keras_optimizer.keras_name(model.optimizer)
@@ -72,42 +76,23 @@ def _weights_bytes(model):
     return buffer.getvalue()
 
 
-def _layer_paths(class_names):
-    """Keras' names for layers inside the weights file: snake-cased class, numbered."""
-    used, paths = {}, []
-    for class_name in class_names:
-        name = _snake_case(class_name)
-        if name in used:
-            used[name] += 1
-            name = f"{name}_{used[name]}"
-        else:
-            used[name] = 0
-        paths.append(name)
-    return paths
-
-
-def _snake_case(name):
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
 def load(archive, compile=True):
     """The model in an opened `.keras` Archive."""
     what = archive.what
     _check_members(archive)
     config = safe_json.loads(archive.read(CONFIG, limits.MAX_JSON_BYTES), f"{CONFIG} in {what}")
-    our_config, dtype, keras_classes = keras_config.model_from_keras(config, what)
+    entry, dtype, keras_leaves = keras_config.model_from_keras(config, what)
     weights_what = f"{WEIGHTS} in {what}"
     with h5_safe.open_file(archive.read(WEIGHTS, limits.MAX_UNCOMPRESSED_BYTES), weights_what) as handle:
-        datasets = _layer_datasets(handle, keras_classes, weights_what)
+        datasets = _layer_datasets(handle, [leaf.weights_path for leaf in keras_leaves], weights_what)
         h5_safe.check_total([dataset for layer in datasets for dataset in layer], weights_what)
-        expected = {index: [h5_safe.dataset_shape(dataset, weights_what) for dataset in layer]
-                    for index, layer in enumerate(datasets) if layer}
-        model = building.build_sequential(our_config, dtype, expected, what)
-        values = {index: [h5_safe.read_dataset(dataset, weights_what) for dataset in layer]
-                  for index, layer in enumerate(datasets) if layer}
-        building.assign_weights(model, values, what)
+        expected = {leaf.path: [h5_safe.dataset_shape(dataset, weights_what) for dataset in layer]
+                    for leaf, layer in zip(keras_leaves, datasets) if layer}
+        model, leaves = building.build_model(entry, dtype, expected, what)
+        values = {leaf.path: keras_config.weights_from_keras(
+                      leaves[leaf.path], [h5_safe.read_dataset(dataset, weights_what) for dataset in layer])
+                  for leaf, layer in zip(keras_leaves, datasets) if layer}
+        building.assign_weights(leaves, values, what)
         keras_compile = config.get("compile_config")
         if compile and isinstance(keras_compile, dict) and keras_compile:  # {}: Keras' model was not compiled
             compile_config = keras_config.compile_from_keras(keras_compile, what)
@@ -115,7 +100,8 @@ def load(archive, compile=True):
                 model_state.compile_from_config(model, compile_config, what)
                 optimizer_values = _optimizer_values(handle, weights_what)
                 if optimizer_values:
-                    keras_optimizer.restore_keras3(model, optimizer_values, what)
+                    keras_optimizer.restore_keras3(model, optimizer_values, what,
+                                                   [leaves[leaf.path] for leaf in keras_leaves])
     return model
 
 
@@ -124,34 +110,33 @@ def load_weights(model, archive):
     what = archive.what
     _check_members(archive)
     config = safe_json.loads(archive.read(CONFIG, limits.MAX_JSON_BYTES), f"{CONFIG} in {what}")
-    _, _, keras_classes = keras_config.model_from_keras(config, what)
+    _, _, keras_leaves = keras_config.model_from_keras(config, what)
     with h5_safe.open_file(archive.read(WEIGHTS, limits.MAX_UNCOMPRESSED_BYTES), f"{WEIGHTS} in {what}") as handle:
-        assign_layer_weights(model, handle, keras_classes, what)
+        assign_layer_weights(model, handle, [leaf.weights_path for leaf in keras_leaves], what)
 
 
-def assign_layer_weights(model, handle, keras_classes, what):
-    """Copy `layers/<path>/vars/*` of an open weights file into `model`, layer by layer in order.
-
-    `keras_classes`: the Keras class of each layer of the file's model (paths come from them).
-    """
-    assign_datasets(model, [layer for layer in _layer_datasets(handle, keras_classes, what) if layer], what)
+def assign_layer_weights(model, handle, paths, what):
+    """Copy `layers/<path>/vars/*` of an open weights file into `model`, layer by layer in
+    Keras' order (`paths`: where the file's layers keep their variables; None: the paths of
+    `model`'s own layers, for a `.weights.h5` file)."""
+    if paths is None:
+        paths = [path for path, layer in keras_config.keras_leaves(model) if not isinstance(layer, Model)]
+    assign_datasets(model, [layer for layer in _layer_datasets(handle, paths, what) if layer], what)
 
 
 def assign_datasets(model, source, what):
-    """Give the model's layers with weights, in order, the HDF5 datasets of `source` (one list
-    per layer), checking every shape before reading any value."""
-    target = building.layers_with_weights(model, len(source), what)
+    """Give the model's layers with weights, in Keras' order, the HDF5 datasets of `source`
+    (one list per layer), checking every shape before reading any value."""
+    by_layer = {id(layer): path for path, layer in model_state.leaf_paths(model)}
+    ordered = [(by_layer[id(layer)], layer) for layer in keras_config.keras_leaf_layers(model)]
+    target = building.layers_with_weights(ordered, len(source), what, model)
     for datasets, (_, layer) in zip(source, target):
-        building.check_shapes(layer, [h5_safe.dataset_shape(dataset, what) for dataset in datasets], what)
-    values = {index: [h5_safe.read_dataset(dataset, what) for dataset in datasets]
-              for datasets, (index, _) in zip(source, target)}
-    building.assign_weights(model, values, what)
-
-
-def keras_classes_of(model):
-    """The Keras class each layer of `model` is written as (Activation may become LeakyReLU)."""
-    layers = keras_config.model_to_keras(model, "keras3")["config"]["layers"]
-    return [entry["class_name"] for entry in layers if entry["class_name"] != "InputLayer"]
+        shapes = [h5_safe.dataset_shape(dataset, what) for dataset in datasets]
+        building.check_shapes(layer, shapes, what)
+    values = {path: keras_config.weights_from_keras(layer, [h5_safe.read_dataset(dataset, what)
+                                                            for dataset in datasets])
+              for datasets, (path, layer) in zip(source, target)}
+    building.assign_weights(dict(ordered), values, what)
 
 
 def _check_members(archive):
@@ -166,14 +151,14 @@ def _check_members(archive):
         raise ModelFileError(f"{archive.what} has no {WEIGHTS} member.")
 
 
-def _layer_datasets(handle, keras_classes, what):
-    """[[datasets of layer i in variable order]] for each layer, by Keras' weight paths."""
+def _layer_datasets(handle, paths, what):
+    """[[datasets of layer i in variable order]] for each layer, at Keras' weight paths."""
     root = h5_safe.child(handle, "layers", what, kind="group")
     if root is None:
         # Keras 2.13 wrote .keras files with this group name instead.
         root = h5_safe.child(handle, "_layer_checkpoint_dependencies", what, kind="group")
     result = []
-    for path in _layer_paths(keras_classes):
+    for path in paths:
         group = h5_safe.child(root, f"{path}/vars", what, kind="group") if root is not None else None
         result.append(_numbered(group, what) if group is not None else [])
     return result

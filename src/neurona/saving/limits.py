@@ -19,3 +19,11 @@ MAX_JSON_DEPTH = 64
 # Layers in one model, tensors in one file.
 MAX_LAYERS = 10_000
 MAX_TENSORS = 100_000
+# Layer calls in one model (a functional graph's inbound nodes, nested models' counted too),
+# tensors one call reads (a merge layer's inputs), and models nested inside models.
+MAX_CALLS = 10_000
+MAX_CALL_INPUTS = 1_000
+MAX_NESTING = 16
+# Values of the weights a configuration defines by itself, without arrays in the file (Keras'
+# Normalization(mean=..., variance=...)).
+MAX_CONFIG_WEIGHT_ELEMENTS = 2**24

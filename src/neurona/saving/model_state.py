@@ -1,6 +1,8 @@
 """What a model file holds besides architecture and weights, in plain values and arrays.
 
-The optimizer's slots are kept per trainable weight (layer order, then `kernel`, `bias`),
+Layers are named by their path: their position in `model.layers`, then inside each nested
+model (`(3,)`, `(1, 0)`), in the order `model.weights` walks them. The optimizer's slots are
+kept per trainable weight (that order, then `kernel`, `bias`),
 whatever layout the optimizer uses in memory (one flat vector for all parameters, or one
 array each), so files do not depend on that choice. Random state: the seed `fit` derives each
 epoch's shuffle and Dropout masks from (`model._shuffle_seed`), the count of epochs trained
@@ -12,32 +14,53 @@ training straight through.
 import numpy as np
 
 from neurona import losses, optimizers
+from neurona import metrics as metrics_module
+from neurona.models import Model
 from neurona.saving.errors import ModelFileError
 
 
+def leaf_paths(model):
+    """[(path, layer)] for every layer of `model`, nested models opened, in the order of
+    `model.weights` (and of the optimizer)."""
+    result = []
+
+    def walk(current, prefix):
+        for index, layer in enumerate(current.layers):
+            if isinstance(layer, Model):
+                walk(layer, prefix + (index,))
+            else:
+                result.append((prefix + (index,), layer))
+
+    walk(model, ())
+    return result
+
+
+def path_text(path):
+    """'3' for a layer of the model, '1.layers.0' for the first layer of its second layer."""
+    return ".layers.".join(str(index) for index in path)
+
+
 def weight_entries(model):
-    """[(layer_index, name, array)] for every weight, trainable or not, layer by layer in
-    creation order (BatchNormalization's moving statistics after gamma and beta)."""
-    return [(index, name, value) for index, layer in enumerate(model.layers) for name, value in layer.params.items()]
+    """[(path, name, array)] for every weight, trainable or not, layer by layer in creation
+    order (BatchNormalization's moving statistics after gamma and beta)."""
+    return [(path, name, value) for path, layer in leaf_paths(model) for name, value in layer.params.items()]
 
 
 def trainable_entries(model):
-    """[(layer_index, name, array)] for the weights the optimizer updates, in its order:
-    neither non-trainable weights (moving statistics) nor a frozen layer's."""
-    return [
-        (index, name, layer.params[name])
-        for index, layer in enumerate(model.layers)
-        for name in layer.trainable_names
-    ]
+    """[(path, name, array)] for the weights the optimizer updates, in its order: neither
+    non-trainable weights (moving statistics) nor a frozen layer's."""
+    return [(path, name, layer.params[name]) for path, layer in leaf_paths(model) for name in layer.trainable_names]
 
 
 # Compile settings --------------------------------------------------------------------------
 
 def compile_config(model):
-    """{'optimizer', 'loss', 'metrics'} of a compiled model (named metrics only), or None."""
+    """{'optimizer', 'loss', 'metrics'} of a compiled model, or None: metrics by name, or as
+    {'class_name', 'config'} for metric objects (functions cannot be written and are left out)."""
     if not model.compiled:
         return None
-    metrics = [metric for metric in getattr(model, "_metric_identifiers", []) if isinstance(metric, str)]
+    metrics = [entry for entry in map(metrics_module.serialize, getattr(model, "_metric_identifiers", []))
+               if entry is not None]
     return {
         "optimizer": optimizers.serialize(model.optimizer),
         "loss": losses.serialize(model.loss),
@@ -50,9 +73,10 @@ def compile_from_config(model, config, what):
     if not isinstance(config, dict):
         raise ModelFileError(f"{what}: the training configuration must be a JSON object.")
     metrics = config.get("metrics") or []
-    if not (isinstance(metrics, list) and all(isinstance(metric, str) for metric in metrics)):
-        raise ModelFileError(f"{what}: metrics must be a list of names. Received: {metrics!r}")
+    if not (isinstance(metrics, list) and all(isinstance(metric, (str, dict, metrics_module.Metric)) for metric in metrics)):
+        raise ModelFileError(f"{what}: metrics must be a list of names or metric objects. Received: {metrics!r}")
     try:
+        metrics = [metrics_module.deserialize(metric) for metric in metrics]
         optimizer = optimizers.deserialize(_object(config.get("optimizer"), "optimizer", what))
         loss = losses.deserialize(_object(config.get("loss"), "loss", what))
         model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
@@ -143,12 +167,13 @@ def _rescale(slots, scales, operation):
 # Random state ------------------------------------------------------------------------------
 
 def random_state(model):
-    """{'shuffle_seed': int or None, 'epochs_seen': int, 'layers': {index: bit-generator state}}."""
+    """{'shuffle_seed': int or None, 'epochs_seen': int, 'layers': {path: bit-generator state}},
+    a path written as '2' or '1.layers.0'."""
     layers = {}
-    for index, layer in enumerate(model.layers):
+    for path, layer in leaf_paths(model):
         rng = getattr(layer, "_rng", None)
         if isinstance(rng, np.random.Generator):
-            layers[str(index)] = _jsonable(rng.bit_generator.state)
+            layers[path_text(path)] = _jsonable(rng.bit_generator.state)
     seed = getattr(model, "_shuffle_seed", None)
     return {"shuffle_seed": None if seed is None else int(seed),
             "epochs_seen": int(getattr(model, "_epochs_seen", 0)), "layers": layers}
@@ -170,9 +195,9 @@ def set_random_state(model, state, what):
     layer_states = state.get("layers") or {}
     if not isinstance(layer_states, dict):
         raise ModelFileError(f"{what}: random_state.layers must be a JSON object.")
+    by_path = {path_text(path): layer for path, layer in leaf_paths(model)}
     for key, generator_state in layer_states.items():
-        index = int(key) if isinstance(key, str) and key.isdigit() else -1
-        rng = getattr(model.layers[index], "_rng", None) if 0 <= index < len(model.layers) else None
+        rng = getattr(by_path[key], "_rng", None) if isinstance(key, str) and key in by_path else None
         if not isinstance(rng, np.random.Generator):
             raise ModelFileError(f"{what}: random state for layer {key!r}, which has no random generator.")
         expected = type(rng.bit_generator).__name__

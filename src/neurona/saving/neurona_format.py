@@ -5,15 +5,19 @@ Members (in this order; nothing else is accepted):
     neurona.json          the manifest (deflated JSON):
         format: "neurona", format_version: 2, kind: "model" | "weights",
         neurona_version, dtype ("float32", ...),
-        model: {"class_name": "Sequential", "config": Sequential.get_config()},
+        model: {"class_name": "Sequential" | "Functional", "config": model.get_config()}
+               (a functional model's layers with the calls that feed them; either kind may
+               hold models as layers),
         training: {"optimizer", "loss", "metrics"} or null (kind "model" only),
         optimizer_state: {"iterations": int, ...other numbers (Nadam's momentum_product),
                           "slots": [[slot names of trainable parameter j], ...]} or null,
         random_state: {"shuffle_seed": int or null, "epochs_seen": int,
-                       "layers": {index: bit-generator state (Dropout's)}}
+                       "layers": {path: bit-generator state (Dropout's)}}
     weights.safetensors   the arrays (stored, not compressed; see `safetensors`):
         "layers.{i}.{name}"     weight `name` of layer i, trainable or not ('kernel', 'bias',
-                                BatchNormalization's 'moving_mean', ...)
+                                BatchNormalization's 'moving_mean', ...); a layer j of a
+                                model nested at i is "layers.{i}.layers.{j}.{name}" (i and j
+                                count the `layers` lists of the configs)
         "optimizer.{j}.{slot}"  optimizer slot of trainable weight j (layer order), as the
                                 optimizer keeps it (`Optimizer.stored_slot_scales`), so that
                                 training resumes bit for bit; version 1 files hold the
@@ -39,7 +43,7 @@ from neurona.saving.errors import ModelFileError
 MANIFEST = "neurona.json"
 WEIGHTS = "weights.safetensors"
 FORMAT_VERSION = 2
-_LAYER_TENSOR = re.compile(r"^layers\.(\d{1,9})\.([A-Za-z_][A-Za-z0-9_]{0,63})$")
+_LAYER_TENSOR = re.compile(r"^layers\.(\d{1,9}(?:\.layers\.\d{1,9}){0,16})\.([A-Za-z_][A-Za-z0-9_]{0,63})$")
 _SLOT_TENSOR = re.compile(r"^optimizer\.(\d{1,9})\.([A-Za-z_][A-Za-z0-9_]{0,63})$")
 
 
@@ -53,7 +57,8 @@ def save(model, filepath, overwrite=True, weights_only=False):
         "dtype": str(model.dtype),
         "model": {"class_name": type(model).__name__, "config": model.get_config()},
     }
-    tensors = {f"layers.{index}.{name}": value for index, name, value in model_state.weight_entries(model)}
+    tensors = {f"layers.{model_state.path_text(path)}.{name}": value
+               for path, name, value in model_state.weight_entries(model)}
     if not weights_only:
         manifest["training"] = model_state.compile_config(model)
         scalars, slots = model_state.optimizer_state(model)
@@ -75,15 +80,15 @@ def load(archive, compile=True):
     manifest, header, stream_reader = _open(archive)
     what = archive.what
     expected, slots_declared = _split_tensor_names(header, what)
-    model = building.build_sequential(_model_config(manifest, what), manifest["dtype"], expected, what)
-    _check_dtypes(model, header, what)
+    model, leaves = building.build_model(_model_entry(manifest, what), manifest["dtype"], expected, what)
+    _check_dtypes(leaves, header, what)
     optimizer_state = manifest.get("optimizer_state") if manifest["kind"] == "model" else None
     if optimizer_state is not None:
         _check_slots(model, optimizer_state, slots_declared, header, what)
     elif slots_declared:
         raise ModelFileError(f"{what} holds optimizer tensors but no optimizer_state.")
     tensors = stream_reader()
-    building.assign_weights(model, _layer_values(model, tensors), what)
+    building.assign_weights(leaves, _layer_values(leaves, tensors), what)
 
     training = manifest.get("training") if manifest["kind"] == "model" else None
     if compile and training is not None:
@@ -116,8 +121,9 @@ def load_weights(model, archive):
     manifest, header, stream_reader = _open(archive)
     what = archive.what
     expected, _ = _split_tensor_names(header, what)
-    source = [(index, names) for index, names in sorted(expected.items()) if names]
-    target = building.layers_with_weights(model, len(source), what)
+    source = [(path, names) for path, names in sorted(expected.items()) if names]
+    leaves = model_state.leaf_paths(model)
+    target = building.layers_with_weights(leaves, len(source), what, model)
     for (_, names), (_, layer) in zip(source, target):
         if set(names) != set(layer.params):
             raise ModelFileError(
@@ -126,10 +132,10 @@ def load_weights(model, archive):
         building.check_shapes(layer, [names[name] for name in layer.params], what)
     tensors = stream_reader()
     values = {
-        target_index: [tensors[f"layers.{source_index}.{name}"] for name in layer.params]
-        for (source_index, _), (target_index, layer) in zip(source, target)
+        target_path: [tensors[f"layers.{model_state.path_text(source_path)}.{name}"] for name in layer.params]
+        for (source_path, _), (target_path, layer) in zip(source, target)
     }
-    building.assign_weights(model, values, what)
+    building.assign_weights(dict(leaves), values, what)
 
 
 def _open(archive):
@@ -172,21 +178,24 @@ def _check_manifest(manifest, what):
         raise ModelFileError(f"{what}: kind must be 'model' or 'weights'. Received: {manifest.get('kind')!r}")
 
 
-def _model_config(manifest, what):
+def _model_entry(manifest, what):
     model = manifest.get("model")
-    if not isinstance(model, dict) or model.get("class_name") != "Sequential":
+    if not isinstance(model, dict) or model.get("class_name") not in building.MODEL_CLASSES:
         name = model.get("class_name") if isinstance(model, dict) else model
-        raise ModelFileError(f"{what}: unknown model class {name!r}; expected 'Sequential'.")
-    return model.get("config")
+        raise ModelFileError(f"{what}: unknown model class {name!r}; expected 'Sequential' or 'Functional'.")
+    if not isinstance(model.get("config"), dict):
+        raise ModelFileError(f"{what}: the model configuration must be a JSON object.")
+    return model
 
 
 def _split_tensor_names(header, what):
-    """({layer_index: {name: shape}}, {(position, slot): shape}) from the tensor names."""
+    """({layer path: {name: shape}}, {(position, slot): shape}) from the tensor names."""
     layers, slots = {}, {}
     for name, shape in header.shapes().items():
         match = _LAYER_TENSOR.match(name)
         if match:
-            layers.setdefault(int(match.group(1)), {})[match.group(2)] = shape
+            path = tuple(int(index) for index in match.group(1).split(".layers."))
+            layers.setdefault(path, {})[match.group(2)] = shape
             continue
         match = _SLOT_TENSOR.match(name)
         if match:
@@ -196,10 +205,10 @@ def _split_tensor_names(header, what):
     return layers, slots
 
 
-def _check_dtypes(model, header, what):
-    for index, layer in enumerate(model.layers):
+def _check_dtypes(leaves, header, what):
+    for path, layer in leaves.items():
         for name, value in layer.params.items():
-            dtype = header.tensors[f"layers.{index}.{name}"][0]
+            dtype = header.tensors[f"layers.{model_state.path_text(path)}.{name}"][0]
             if dtype.newbyteorder("=") != value.dtype:
                 raise ModelFileError(
                     f"{what}: weight {name!r} of layer {layer.name!r} is stored as {dtype}; "
@@ -222,15 +231,15 @@ def _check_slots(model, state, declared, header, what):
             f"{what} holds optimizer state for {len(groups)} parameters; the model has {len(params)} trainable ones."
         )
     listed = set()
-    for position, (names, (index, name, value)) in enumerate(zip(groups, params)):
+    for position, (names, (path, name, value)) in enumerate(zip(groups, params)):
         if not (isinstance(names, list) and all(isinstance(slot, str) for slot in names)):
             raise ModelFileError(f"{what}: optimizer_state.slots[{position}] must be a list of names.")
         for slot in names:
             shape = declared.get((position, slot))
             if shape != value.shape:
                 raise ModelFileError(
-                    f"{what}: optimizer slot {slot!r} of weight {name!r} (layer {index}) has shape "
-                    f"{shape} in the file; the weight has shape {value.shape}."
+                    f"{what}: optimizer slot {slot!r} of weight {name!r} (layer {model_state.path_text(path)}) has "
+                    f"shape {shape} in the file; the weight has shape {value.shape}."
                 )
             if header.tensors[f"optimizer.{position}.{slot}"][0].newbyteorder("=") != value.dtype:
                 raise ModelFileError(
@@ -244,8 +253,8 @@ def _check_slots(model, state, declared, header, what):
         )
 
 
-def _layer_values(model, tensors):
+def _layer_values(leaves, tensors):
     return {
-        index: [tensors[f"layers.{index}.{name}"] for name in layer.params]
-        for index, layer in enumerate(model.layers)
+        path: [tensors[f"layers.{model_state.path_text(path)}.{name}"] for name in layer.params]
+        for path, layer in leaves.items()
     }
