@@ -23,11 +23,12 @@ from neurona import (  # noqa: E402
     utils,
 )
 from neurona import keras, nn, random  # noqa: E402  (after the modules they point at)
-from neurona.models import Sequential  # noqa: E402
+from neurona.layers import Input  # noqa: E402
+from neurona.models import Model, Sequential  # noqa: E402
 from neurona.tensors import Tensor, constant, convert_to_tensor  # noqa: E402
 
 __all__ = [
     "activations", "backend", "callbacks", "datasets", "initializers", "keras", "layers",
-    "losses", "metrics", "models", "nn", "optimizers", "random", "regularizers", "utils", "Sequential",
+    "losses", "metrics", "models", "nn", "optimizers", "random", "regularizers", "utils", "Input", "Model", "Sequential",
     "Tensor", "constant", "convert_to_tensor",
 ]

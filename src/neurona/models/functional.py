@@ -72,6 +72,14 @@ class Functional(Model):
         return self._input_shape
 
     @property
+    def input(self):
+        return self.inputs[0]
+
+    @property
+    def output(self):
+        return self.outputs[0] if self._single_output else list(self.outputs)
+
+    @property
     def output_shape(self):
         shapes = [tensor.sample_shape for tensor in self.outputs]
         return shapes[0] if self._single_output else shapes

@@ -46,6 +46,7 @@ class Sequential(Model):
                 if len(self.layers) > 1 else self._input_shape
             layer.build(previous_output)
             self._after_structure_change()
+            self._symbolic()
         elif self._input_shape is not None:
             self.build(self._input_shape)
 
@@ -69,15 +70,29 @@ class Sequential(Model):
                 raise AttributeError(f"Model {self.name!r} has no inputs until it is built.")
             from neurona.layers.input_layer import Input
 
+            # The previous structure's calls go: a layer's `output` is its call in this stack.
+            for layer, node in getattr(self, "_graph_nodes", []):
+                if node in layer.inbound_nodes:
+                    layer.inbound_nodes.remove(node)
             tensor = first = Input(shape=self._input_shape)
+            self._graph_nodes = []
             for layer in self.layers:
                 tensor = layer(tensor)
+                self._graph_nodes.append((layer, tensor.node))
             self._graph = (first, tensor)
         return self._graph
 
     @property
     def inputs(self):
         return [self._symbolic()[0]]
+
+    @property
+    def input(self):
+        return self._symbolic()[0]
+
+    @property
+    def output(self):
+        return self._symbolic()[1]
 
     @property
     def outputs(self):
@@ -107,8 +122,9 @@ class Sequential(Model):
                 )
             shape = layer.compute_output_shape(shape)
         self._built = True
-        self._graph = None
         self._after_structure_change()
+        # Made now, as Keras does, so that every layer's `output` exists once the model is built.
+        self._symbolic()
 
     @property
     def input_shape(self):
