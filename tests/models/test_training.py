@@ -191,3 +191,21 @@ def test_fused_and_unfused_gradients_give_the_same_training_step(float64, kernel
     assert fused._uses_fused_gradient() and not unfused._uses_fused_gradient()
     for a, b in zip(fused.get_weights(), unfused.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-10)
+
+
+def test_the_parameter_pack_is_built_once_and_stays_current():
+    import numpy as np
+
+    from neurona.layers import Dense
+    from neurona.models import Sequential
+
+    model = Sequential([Dense(3, input_shape=(2,)), Dense(1)])
+    model.compile("adam", "mse")
+    first = model._trainable_pairs()
+    # A second call (a callback restoring optimizer state mid-fit makes one) finds the same
+    # vectors: the layers' arrays stay views of what the optimizer updates.
+    second = model._trainable_pairs()
+    assert first[0][0] is second[0][0] and first[0][1] is second[0][1]
+    model.fit(np.ones((4, 2)), np.ones((4, 1)), verbose=0)
+    assert model._trainable_pairs()[0][0] is first[0][0]
+    assert np.shares_memory(model.layers[0].params["kernel"], first[0][0])

@@ -1,5 +1,6 @@
 """Callbacks with Keras' names and hooks."""
 
+from neurona.callbacks.backup_and_restore import BackupAndRestore
 from neurona.callbacks.base import Callback, CallbackList, History
 from neurona.callbacks.csv_logger import CSVLogger
 from neurona.callbacks.early_stopping import EarlyStopping
@@ -10,6 +11,7 @@ from neurona.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
 from neurona.callbacks.terminate_on_nan import TerminateOnNaN
 
 __all__ = [
+    "BackupAndRestore",
     "CSVLogger",
     "Callback",
     "CallbackList",

@@ -483,9 +483,12 @@ class Model(Layer):
         needs_grad = self._layers_needing_input_grad()
         batch_begin, batch_end = callback_list.on_train_batch_begin, callback_list.on_train_batch_end
 
+        self.resume_at_epoch = 0
         callback_list.on_train_begin()
         logs = {}
         for epoch in epochs:
+            if epoch < self.resume_at_epoch:
+                continue  # done before a restored backup (BackupAndRestore)
             callback_list.on_epoch_begin(epoch)
             epoch_rng = self._begin_epoch_randomness()
             totals = _RunningMeans()

@@ -15,7 +15,7 @@ class ParameterPack:
 
     def __init__(self, layers):
         self.entries = [(layer, name) for layer in layers for name in layer.trainable_names]
-        self.key = self.key_for(layers)
+        self.key = self.key_for(layers)  # recomputed below once the arrays are views of the pack
         dtypes = {layer.params[name].dtype for layer, name in self.entries}
         self.dtype = dtypes.pop() if len(dtypes) == 1 else None
         if self.dtype is None or not self.entries:
@@ -32,6 +32,8 @@ class ParameterPack:
             layer.params[name] = self.params[offset:offset + size].reshape(shape)
             layer.grads[name] = self.grads[offset:offset + size].reshape(shape)
             offset += size
+        # The key names the views, so that the next call finds this pack still current.
+        self.key = self.key_for(layers)
 
     @staticmethod
     def key_for(layers):
