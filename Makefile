@@ -30,15 +30,16 @@ test-fast: $(STAMP)
 examples: $(STAMP)
 	for script in examples/seed00*.py; do $(BIN)/python $$script || exit 1; done
 
-# Trains every benchmark configuration in neurona (Numba kernels and NumPy reference path),
-# PyTorch and Keras (installs the `bench` extra: about 1 GB), measures neurona's start-up and
-# epoch drift, and rewrites the results section of BENCHMARKS.md. Takes 20-30 minutes.
+# Trains every benchmark configuration (the MLPs A-E and the MNIST convnet G) in neurona (Numba
+# kernels and NumPy reference path), PyTorch and Keras (installs the `bench` extra: about 1 GB),
+# times prediction with the C and G models, measures neurona's start-up and epoch drift, and
+# rewrites the results section of BENCHMARKS.md. Takes 30-40 minutes.
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks.harness --repeats 3 --write BENCHMARKS.md
 
-# A few minutes' check of the same harness: config A once, neurona on both kernel paths;
-# prints the results section and writes nothing.
+# A few minutes' check of the same harness: config A and the convnet's first 100 steps (G100)
+# once, neurona on both kernel paths; prints the results section and writes nothing.
 bench-short: $(STAMP)
 	$(BIN)/python -m benchmarks.harness --short
 

@@ -3,7 +3,7 @@
     python -m benchmarks.harness [--configs A,C] [--frameworks neurona,neurona-numpy,torch,keras]
                                  [--repeats 3] [--threads 2] [--write BENCHMARKS.md]
 
-    python -m benchmarks.harness --short     # the same as --configs A --repeats 1
+    python -m benchmarks.harness --short     # the same as --configs A,G100 --repeats 1
                                              # --frameworks neurona,neurona-numpy
 
 Each (framework, configuration, repeat) runs in a fresh process with the same data, seed
@@ -19,7 +19,9 @@ fit of every configuration, so that the timed runs load kernels and never compil
 
 Reported: median training seconds, median test accuracy, the ratio to each peer, neurona's
 effective GFLOP/s against a float32 sgemm peak measured in this run with the same threads, the
-start-up times, and the epoch drift of `benchmarks.epoch_drift` on both kernel paths.
+start-up times, and the epoch drift of `benchmarks.epoch_drift` on both kernel paths. The
+models of C and G are also timed predicting, in the first repeat's process after its training
+(so the training seconds exclude it).
 """
 
 import argparse
@@ -38,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.configs import CONFIGS
+from benchmarks.configs import CONFIGS, FULL_RUN
 from neurona.utils.machine import blas_description, cpu_description, cpu_info, parse_cpuinfo  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,7 +57,9 @@ FRAMEWORKS = {
 REQUIRED_MODULES = {"neurona": ("neurona", "numba"), "neurona-numpy": ("neurona",), "torch": ("torch",),
                     "keras": ("keras", "tensorflow")}
 NEURONA_PATHS = {"neurona": "numba", "neurona-numpy": "numpy"}  # framework: kernel path it must run
-SHORT_RUN = {"configs": "A", "repeats": 1, "frameworks": "neurona,neurona-numpy"}
+SHORT_RUN = {"configs": "A,G100", "repeats": 1, "frameworks": "neurona,neurona-numpy"}
+# Configurations whose trained models are timed predicting, and what the report calls them.
+PREDICTION_MODELS = {"C": "the trained C model (784-256-10)", "G": "the trained G model (the MNIST convnet)"}
 STARTUP_TARGETS_S = {"cold": 5.0, "warm": 0.5}
 DRIFT_TARGET = 1.25   # the last epoch at most 25% slower than the first
 ACCURACY_GAP_WARNING = 0.005  # between the two kernel paths, same seed
@@ -165,7 +169,7 @@ def run_drift(kernels, threads, repeats, env=None):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--configs", default=",".join(CONFIGS))
+    parser.add_argument("--configs", default=",".join(FULL_RUN))
     parser.add_argument("--frameworks", default=",".join(FRAMEWORKS))
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
@@ -224,14 +228,18 @@ def run_all(configs, frameworks, args, cache_env):
             run_worker("neurona", config, args.threads, args.seed, ["--warmup"], env=cache_env)
         print(f"kernel cache filled for {', '.join(warmed)} ({time.perf_counter() - start:.1f} s)", flush=True)
 
-    seconds, accuracies = {}, {}
+    seconds, accuracies, predictions = {}, {}, {}
     for repeat in range(args.repeats):
         for config in configs:
             for framework in frameworks:
                 if not runs_on(framework, config):
                     continue
                 env = cache_env if framework in NEURONA_PATHS else None
-                result = run_worker(framework, config, args.threads, args.seed + repeat, env=env)
+                predict = repeat == 0 and config in PREDICTION_MODELS
+                result = run_worker(framework, config, args.threads, args.seed + repeat, ["--predict"] if predict else [],
+                                    env=env)
+                if predict:
+                    predictions.setdefault(config, {})[framework] = result
                 seconds.setdefault((config, framework), []).append(result["seconds"])
                 accuracies.setdefault((config, framework), []).append(result["test_accuracy"])
                 print(f"[{repeat + 1}/{args.repeats}] {config:5s} {framework:13s} {result['seconds']:7.2f} s  "
@@ -241,11 +249,6 @@ def run_all(configs, frameworks, args, cache_env):
             print(f"WARNING: on {config}, neurona's Numba and NumPy kernels differ by {100 * gap:.2f} pp of test "
                   f"accuracy with the same seed (expected at most {100 * ACCURACY_GAP_WARNING:.1f} pp)", flush=True)
 
-    predictions = {}
-    if "C" in configs:
-        for framework in frameworks:
-            env = cache_env if framework in NEURONA_PATHS else None
-            predictions[framework] = run_worker(framework, "C", args.threads, args.seed, ["--predict"], env=env)
     memory = (run_worker("neurona", "A", args.threads, args.seed, ["--memory"], env=cache_env)
               if "neurona" in frameworks else None)
     drift = {}
@@ -273,8 +276,9 @@ def kernel_path_gaps(accuracies, configs):
 def format_report(configs, frameworks, seconds, accuracies, predictions, memory, peak, args, startup=None,
                   drift=None):
     """The results section as Markdown. `seconds` and `accuracies` map (config, framework) to one
-    value per repeat; `startup` is `measure_startup`'s result and `drift` maps a kernel path to
-    `benchmarks.epoch_drift`'s (either may be None or empty: that part is left out)."""
+    value per repeat; `predictions` maps a configuration of PREDICTION_MODELS to {framework: the
+    worker's --predict result}; `startup` is `measure_startup`'s result and `drift` maps a kernel
+    path to `benchmarks.epoch_drift`'s (either may be None or empty: that part is left out)."""
     peers = [name for name in frameworks if name != "neurona"]
     header = ["config"] + [f"{name} s" for name in frameworks] + [f"{name} acc" for name in frameworks]
     header += [f"× vs {name}" for name in peers] + ["neurona GFLOP/s", "% of peak"]
@@ -307,11 +311,11 @@ def format_report(configs, frameworks, seconds, accuracies, predictions, memory,
     if any(name in NEURONA_PATHS for name in frameworks):
         parts += [kernel_paths_note(frameworks, configs, accuracies), ""]
     parts += lines
-    if predictions:
-        parts += ["", "Prediction with the trained C model (784-256-10):", "",
+    for config, results in predictions.items():
+        parts += ["", f"Prediction with {PREDICTION_MODELS[config]}:", "",
                   "| framework | 10,000 images, s | one image p50, ms | one image p99, ms |",
                   "| --- | --- | --- | --- |"]
-        for name, result in predictions.items():
+        for name, result in results.items():
             p50, p99 = result["predict_one_ms"]
             parts.append(f"| {name} | {result['predict_10k_s']:.4f} | {p50:.3f} | {p99:.3f} |")
     if memory:
@@ -346,12 +350,12 @@ def command_line(args):
     configurations and frameworks are the defaults."""
     words = ["python -m benchmarks.harness"]
     configs, frameworks = getattr(args, "configs", None), getattr(args, "frameworks", None)
-    if configs and configs != ",".join(CONFIGS):
+    if configs and configs != ",".join(FULL_RUN):
         words.append(f"--configs {configs}")
     if frameworks and frameworks != ",".join(FRAMEWORKS):
         words.append(f"--frameworks {frameworks}")
     words += [f"--repeats {args.repeats}", f"--threads {args.threads}"]
-    full = (not configs or configs == ",".join(CONFIGS)) and (not frameworks or frameworks == ",".join(FRAMEWORKS))
+    full = (not configs or configs == ",".join(FULL_RUN)) and (not frameworks or frameworks == ",".join(FRAMEWORKS))
     return f"`{' '.join(words)}`" + (" (`make bench`)" if full else "")
 
 

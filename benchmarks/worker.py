@@ -1,10 +1,11 @@
 """Runs one framework on one configuration in a process of its own; prints one JSON line.
 
     python -m benchmarks.worker FRAMEWORK CONFIG --seed N --threads N
-                                [--predict | --memory | --first-step | --warmup]
+                                [--predict | --memory | --first-step | --warmup] [--train-samples N]
 
 --first-step (neurona only) times `fit` up to its first training step instead of training;
---warmup trains one epoch on a few batches, so that compiled kernels land in the kernel cache.
+--warmup trains one epoch on a few batches, so that compiled kernels land in the kernel cache;
+--train-samples trains one epoch on the first N training samples (the tests' quick check).
 """
 
 import argparse
@@ -25,6 +26,7 @@ def main():
     parser.add_argument("--memory", action="store_true", help="only measure what one epoch of fit allocates")
     parser.add_argument("--first-step", action="store_true", help="only time fit up to its first step (neurona)")
     parser.add_argument("--warmup", action="store_true", help="one epoch on a few batches, to fill kernel caches")
+    parser.add_argument("--train-samples", type=int, help="one epoch on the first N training samples")
     args = parser.parse_args()
     modes = [name for name in ("predict", "memory", "first_step", "warmup") if getattr(args, name)]
     if len(modes) > 1:
@@ -52,11 +54,22 @@ def main():
         return
     if args.warmup:
         config, arrays = warmup_slice(config, arrays)
+    elif args.train_samples:
+        config, arrays = training_slice(config, arrays, args.train_samples)
     result = runner.train(config, arrays, args.seed)
     model = result.pop("model")
     if args.predict:
         result.update(runner.predict_timings(model, arrays[4]))
     print(json.dumps(result))
+
+
+def training_slice(config, arrays, samples):
+    """The configuration for one epoch on the first `samples` training samples, and its
+    arrays with the training set cut to them (validation and test sets whole)."""
+    x_train, y_train = arrays[:2]
+    samples = min(samples, len(x_train))
+    return (dataclasses.replace(config, epochs=1, train_samples=samples),
+            (x_train[:samples], y_train[:samples]) + tuple(arrays[2:]))
 
 
 def warmup_slice(config, arrays, batches=4, samples=256):

@@ -132,7 +132,7 @@ def test_report_includes_startup_and_drift_when_given():
 
 
 def test_command_line_names_make_bench_only_for_the_full_run():
-    full = args_for(configs=",".join(CONFIGS), frameworks=",".join(harness.FRAMEWORKS))
+    full = args_for(configs=",".join(harness.FULL_RUN), frameworks=",".join(harness.FRAMEWORKS))
     assert harness.command_line(full) == "`python -m benchmarks.harness --repeats 3 --threads 2` (`make bench`)"
     short = args_for(repeats=1, configs="A", frameworks="neurona,neurona-numpy")
     assert harness.command_line(short) == ("`python -m benchmarks.harness --configs A --frameworks "
@@ -259,3 +259,68 @@ def test_load_note_gives_both_figures_or_nothing():
     report = harness.format_report(["A"], ["neurona"], {("A", "neurona"): [2.0]}, {("A", "neurona"): [0.97]}, {},
                                    None, 200.0, args_for(repeats=1, load=[1.0, 2.0]))
     assert "data loading. Load average (1 minute): 1.0 at the start, 2.0 at the end." in report
+
+
+def test_training_flops_of_the_convnet():
+    # conv 3x3x1x32 on 26x26 (forward and kernel gradient), conv 3x3x32x64 on 11x11 and dense
+    # 1600-10 (forward, kernel and input gradients): 0.86 TFLOP an epoch.
+    multiply_adds = [26 * 26 * 9 * 32, 11 * 11 * 288 * 64, 1600 * 10]
+    per_sample = 2 * (2 * multiply_adds[0] + 3 * multiply_adds[1] + 3 * multiply_adds[2])
+    assert CONFIGS["G"].training_flops() == per_sample * 60_000
+    assert CONFIGS["G100"].training_flops() == per_sample * 12_800
+    assert CONFIGS["G"].input_shape == (28, 28, 1) and CONFIGS["A"].input_shape == (784,)
+
+
+def test_the_full_run_has_g_and_the_short_run_its_first_100_steps():
+    assert "G" in harness.FULL_RUN and "G100" not in harness.FULL_RUN
+    assert harness.SHORT_RUN["configs"].split(",") == ["A", "G100"]
+    assert set(harness.PREDICTION_MODELS) == {"C", "G"}
+
+
+def test_report_has_one_prediction_table_per_model():
+    predictions = {"G": {"neurona": {"predict_10k_s": 0.5, "predict_one_ms": [0.25, 0.5]},
+                         "torch": {"predict_10k_s": 0.75, "predict_one_ms": [0.5, 1.0]}}}
+    report = harness.format_report(["G"], ["neurona", "torch"], {("G", "neurona"): [9.0], ("G", "torch"): [18.0]},
+                                   {("G", "neurona"): [0.98], ("G", "torch"): [0.98]}, predictions, None, 200.0,
+                                   args_for(repeats=1))
+    lines = report.splitlines()
+    at = lines.index("Prediction with the trained G model (the MNIST convnet):")
+    assert lines[at + 4] == "| neurona | 0.5000 | 0.250 | 0.500 |" and lines[at + 5] == "| torch | 0.7500 | 0.500 | 1.000 |"
+    assert "trained C model" not in report
+    row = next(line for line in lines if line.startswith("| G |"))
+    gflops = CONFIGS["G"].training_flops() / 9.0 / 1e9
+    assert row == f"| G | 9.00 | 18.00 | 0.9800 | 0.9800 | 2.0 | {gflops:.0f} | {100 * gflops / 200:.0f}% |"
+
+
+def test_training_slice_keeps_the_test_set_whole():
+    arrays = tuple(np.zeros((n, 2), np.float32) for n in (1000, 1000, 0, 0, 300, 300))
+    config, cut = worker.training_slice(CONFIGS["G"], arrays, 256)
+    assert config.train_samples == 256 and config.epochs == 1 and [len(a) for a in cut] == [256, 256, 0, 0, 300, 300]
+
+
+@pytest.mark.parametrize("kernels", ["numba", "numpy"])
+def test_the_convnet_trains_and_learns_on_both_kernel_paths(kernels, data_dir):
+    """Config G through the worker, as the harness runs it, on its first 2,560 images (20 steps):
+    it runs, reports the path asked for, and beats chance by far on the 10,000 test images."""
+    if kernels == "numba":
+        pytest.importorskip("numba")
+    env = harness.worker_environment(1, {"NEURONA_KERNELS": kernels, "NEURONA_DATA_DIR": str(data_dir)})
+    completed = subprocess.run([sys.executable, "-m", "benchmarks.worker", "neurona", "G", "--threads", "1",
+                                "--train-samples", "2560"], cwd=ROOT, env=env, capture_output=True, text=True,
+                               timeout=600)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    result = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert result["kernels"] == kernels
+    assert result["test_accuracy"] > 0.5  # 0.68 after these 20 steps, with seed 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("framework", ["torch", "keras"])
+def test_the_convnet_trains_and_learns_in_the_peers(framework, data_dir):
+    pytest.importorskip("torch" if framework == "torch" else "keras")
+    env = harness.worker_environment(1, {"NEURONA_DATA_DIR": str(data_dir)})
+    completed = subprocess.run([sys.executable, "-m", "benchmarks.worker", framework, "G", "--threads", "1",
+                                "--train-samples", "2560"], cwd=ROOT, env=env, capture_output=True, text=True,
+                               timeout=600)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert json.loads(completed.stdout.strip().splitlines()[-1])["test_accuracy"] > 0.5

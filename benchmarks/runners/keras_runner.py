@@ -14,7 +14,11 @@ def build(config, seed):
     init = {}
     if config.initializer == "fan_in_normal":
         init = {"kernel_initializer": keras.initializers.VarianceScaling(1.0, "fan_in", "untruncated_normal")}
-    layers = [keras.Input((config.input_size,))]
+    layers = [keras.Input(config.input_shape)]
+    if config.architecture == "mnist-cnn":
+        layers += [keras.layers.Conv2D(32, 3, activation="relu"), keras.layers.MaxPooling2D(2),
+                   keras.layers.Conv2D(64, 3, activation="relu"), keras.layers.MaxPooling2D(2),
+                   keras.layers.Flatten(), keras.layers.Dropout(0.5)]
     layers += [keras.layers.Dense(units, activation="relu", **init) for units in hidden]
     layers.append(keras.layers.Dense(output, activation="sigmoid" if output == 1 else "softmax", **init))
     model = keras.Sequential(layers)

@@ -9,7 +9,7 @@ from benchmarks.runners.common import accuracy, median_seconds, percentiles_ms
 def build(config, seed):
     import neurona
     from neurona.initializers import VarianceScaling
-    from neurona.layers import Dense
+    from neurona.layers import Conv2D, Dense, Dropout, Flatten, MaxPooling2D
     from neurona.models import Sequential
     from neurona.optimizers import SGD, Adam, RMSprop
 
@@ -19,10 +19,14 @@ def build(config, seed):
     init = {}
     if config.initializer == "fan_in_normal":
         init = {"kernel_initializer": VarianceScaling(1.0, "fan_in", "untruncated_normal")}
-    layers = [Dense(units, activation="relu", **init) for units in hidden]
+    if config.architecture == "mnist-cnn":
+        layers = [Conv2D(32, 3, activation="relu"), MaxPooling2D(2), Conv2D(64, 3, activation="relu"),
+                  MaxPooling2D(2), Flatten(), Dropout(0.5)]
+    else:
+        layers = [Dense(units, activation="relu", **init) for units in hidden]
     layers.append(Dense(output, activation="sigmoid" if output == 1 else "softmax", **init))
     model = Sequential(layers)
-    model.build((config.input_size,))
+    model.build(config.input_shape)
     optimizer = {"adam": Adam, "sgd": SGD, "rmsprop": RMSprop}[config.optimizer](config.learning_rate)
     model.compile(optimizer=optimizer, loss=config.loss, metrics=["accuracy"])
     return model

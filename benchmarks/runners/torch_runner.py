@@ -11,19 +11,30 @@ def build(config, seed):
 
     torch.manual_seed(seed)
     dtype = getattr(torch, config.dtype)
-    widths = (config.input_size,) + tuple(config.units)
-    modules = []
-    for index, (fan_in, fan_out) in enumerate(zip(widths[:-1], widths[1:])):
-        modules.append(nn.Linear(fan_in, fan_out))
-        if index < len(widths) - 2:
-            modules.append(nn.ReLU())
+    if config.architecture == "mnist-cnn":
+        # Channels first, as PyTorch lays images out; Flatten then reads (C, H, W) order, which
+        # changes nothing but the order of the dense layer's rows.
+        modules = [nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(),
+                   nn.MaxPool2d(2), nn.Flatten(), nn.Dropout(0.5), nn.Linear(1600, config.units[-1])]
+    else:
+        widths = (config.input_size,) + tuple(config.units)
+        modules = []
+        for index, (fan_in, fan_out) in enumerate(zip(widths[:-1], widths[1:])):
+            modules.append(nn.Linear(fan_in, fan_out))
+            if index < len(widths) - 2:
+                modules.append(nn.ReLU())
     model = nn.Sequential(*modules).to(dtype)
-    if config.initializer == "fan_in_normal":
-        with torch.no_grad():
-            for module in modules:
-                if isinstance(module, nn.Linear):
-                    module.weight.normal_(0.0, module.in_features ** -0.5)
-                    module.bias.zero_()
+    with torch.no_grad():
+        for module in modules:
+            if not isinstance(module, (nn.Linear, nn.Conv2d)):
+                continue
+            if config.initializer == "fan_in_normal":
+                module.weight.normal_(0.0, module.weight[0].numel() ** -0.5)
+                module.bias.zero_()
+            elif config.initializer == "glorot_uniform":
+                # Keras' default; PyTorch's fans for a convolution are Keras' (kh*kw*in, kh*kw*out).
+                nn.init.xavier_uniform_(module.weight)
+                module.bias.zero_()
     optimizer = {
         "adam": lambda: torch.optim.Adam(model.parameters(), lr=config.learning_rate, eps=1e-7),
         "sgd": lambda: torch.optim.SGD(model.parameters(), lr=config.learning_rate),
@@ -42,7 +53,7 @@ def train(config, arrays, seed):
     binary = config.units[-1] == 1
     model, optimizer = build(config, seed)
     dtype = getattr(torch, config.dtype)
-    x = torch.from_numpy(np.ascontiguousarray(x_train)).to(dtype)
+    x = torch.from_numpy(channels_first(x_train)).to(dtype)
     y = torch.from_numpy(y_train).to(dtype) if binary else torch.from_numpy(y_train)
     criterion = nn.BCEWithLogitsLoss() if binary else nn.CrossEntropyLoss()
     batch_size = config.batch_size or len(x)
@@ -70,18 +81,26 @@ def train(config, arrays, seed):
         if len(x_val):
             model.eval()
             with torch.no_grad():
-                xv = torch.from_numpy(x_val)
+                xv = torch.from_numpy(channels_first(x_val))
                 logits = model(xv)
                 float(criterion(logits, torch.from_numpy(y_val))), float((logits.argmax(1) == torch.from_numpy(y_val)).float().mean())
     seconds = time.perf_counter() - start
     model.eval()
     with torch.no_grad():
-        logits = model(torch.from_numpy(np.ascontiguousarray(x_test)).to(dtype)).numpy()
+        logits = model(torch.from_numpy(channels_first(x_test)).to(dtype)).numpy()
     return {"seconds": seconds, "test_accuracy": accuracy(logits, y_test, "logits" if binary else None), "model": model}
+
+
+def channels_first(x):
+    """Images (N, H, W, C) as PyTorch takes them, (N, C, H, W), contiguous; other arrays as
+    they are (contiguous)."""
+    return np.ascontiguousarray(np.moveaxis(x, -1, 1) if x.ndim == 4 else x)
 
 
 def predict_timings(model, x_test):
     import torch
+
+    x_test = channels_first(x_test)
 
     def predict(batch):
         with torch.no_grad():

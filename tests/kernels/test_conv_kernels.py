@@ -228,3 +228,40 @@ def test_the_layers_hand_the_kernels_contiguous_images(path):
     np.testing.assert_allclose(out.reshape(-1, 4), expected @ layer.params["kernel"].reshape(27, 4), rtol=1e-5,
                                atol=1e-5)
     assert result.shape == (2, 3, 3, 4)
+
+
+@pytest.mark.parametrize("path", ["numpy", "numba"])
+def test_a_batch_split_over_threads_gives_the_same_outputs_and_gradients(path, monkeypatch):
+    """`kernels.policy.batch_parts` splits a large batch into a part per core: the layers'
+    results are those of the whole batch, whatever the parts (within float64 rounding)."""
+    from neurona import backend, kernels
+    from neurona.kernels import policy
+    from neurona.layers import AveragePooling2D, Conv2D, MaxPooling2D
+
+    rng = np.random.default_rng(6)
+    backend.set_floatx("float64")
+    kernels.set_kernels(path)
+    try:
+        layers = [Conv2D(5, 3, activation="relu", seed=1), MaxPooling2D(2), Conv2D(4, 2, padding="same",
+                  activation="tanh", seed=2), AveragePooling2D(2, padding="same"), Conv2D(3, 1, seed=3)]
+        shape = (12, 11, 2)
+        for layer in layers:
+            layer.build(shape)
+            shape = layer.compute_output_shape(shape)
+        x = rng.standard_normal((7, 12, 11, 2))
+        grad = rng.standard_normal((7,) + shape)
+        results = []
+        for parts in (1, 3):
+            monkeypatch.setattr(policy, "batch_parts", lambda work, batch, parts=parts: min(parts, batch))
+            out = x
+            for layer in layers:
+                out = layer.forward(out, training=True)
+            back = grad
+            for layer in reversed(layers):
+                back = layer.backward(back)
+            results.append([out.copy(), back.copy()] + [g.copy() for layer in layers for g in layer.grads.values()])
+    finally:
+        kernels.set_kernels(None)
+        backend.set_floatx("float32")
+    for whole, split in zip(*results):
+        np.testing.assert_allclose(split, whole, rtol=1e-12, atol=1e-12)

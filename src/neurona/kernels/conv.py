@@ -19,8 +19,8 @@ at the same speed (BLAS reads a transposed operand in place).
 The compiled loops run over long contiguous runs (a window row of kw*C values when the
 dilation is 1) and compute their offsets as unsigned integers: Numba indexes with those
 without its check for negative indices, which otherwise stays in every iteration and keeps
-the loop scalar (the first layer's columns of a 128 x 28 x 28 x 1 batch: 0.36 ms against
-0.90 ms with signed offsets, and 2.4 ms one pixel at a time).
+the loop scalar (the tap rows of a 128 x 28 x 28 x 1 batch under 3x3 windows: 0.36 ms against
+0.90 ms with signed offsets, one thread).
 """
 
 import numpy as np

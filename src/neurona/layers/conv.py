@@ -10,28 +10,33 @@ its columns are the input itself.
 
 import numpy as np
 
-from neurona import activations, backend, initializers, regularizers
+from neurona import backend
 from neurona.kernels import conv as conv_kernels
+from neurona.kernels import dense as dense_kernels
+from neurona.kernels import policy as execution
+from neurona.kernels.activations import LINEAR, SOFTMAX
 from neurona.layers import spatial
 from neurona.layers.base import Layer
-from neurona.layers.epilogue import Epilogue
+from neurona.layers.epilogue import Epilogue, KernelOptions
 
 # The im2col buffer is bounded: batches whose columns would exceed this are done in chunks
 # of samples (and the columns recomputed going back). At batch 128 the Keras MNIST convnet's
 # second convolution needs 17.8 MB, well under it.
 COLUMNS_BUDGET_BYTES = 128 * 2**20
-# Columns with a channel run of a vector or more are built chunk by chunk into a buffer of
-# about this size, which stays in cache for the product that reads it, and rebuilt going
-# back rather than kept: the MNIST convnet's second layer at batch 128 builds its 17.8 MB in
-# 0.55 ms in chunks of 32 samples (4.5 MB) against 1.9 ms in one piece, whose writes reach
-# memory.
-CACHED_COLUMNS_BYTES = 4 * 2**20
+# A chunk's columns and outputs are kept within about this size, so that they are still in
+# cache when its product reads the columns and its epilogue the outputs; columns with a channel
+# run of a vector or more are rebuilt going back rather than kept. The MNIST convnet's second
+# layer at batch 128 builds its 17.8 MB of columns in 0.58 ms in chunks of 22 samples (3.0 MB),
+# and scatters them back in 0.56 ms, against 1.5 and 1.8 ms in one piece, whose writes reach
+# memory (one thread). Its training step (2 cores, the batch in two parts) took 29-32 ms with
+# 1-1.5 MB, 33-36 with 2 MB, 41-45 with 4 MB and 46-48 with 8 MB.
+CACHED_COLUMNS_BYTES = 3 * 2**19
 # Inputs with fewer channels take the transposed columns of `kernels.conv.im2col_taps`:
 # 0.46 ms against 2.3 ms for one channel, 2.0 against 2.4 for three (128 x 28 x 28, 3x3).
 TAPS_CHANNELS = 4
 
 
-class Conv2D(Layer):
+class Conv2D(KernelOptions, Layer):
     """A 2-D convolution over (batch, height, width, channels) inputs, as Keras' Conv2D.
 
     Args:
@@ -77,13 +82,8 @@ class Conv2D(Layer):
             if value is not None:
                 raise ValueError(f"Conv2D layer {self.name!r} does not support {argument}. Received: {argument}={value!r}")
         self.groups = 1
-        self.activation = activations.get(activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.seed = seed
+        self.set_kernel_options(activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
+                                bias_regularizer, seed)
 
     # Structure -------------------------------------------------------------------------------
 
@@ -121,26 +121,48 @@ class Conv2D(Layer):
         return batch * g.oh * g.ow * self.params["kernel"].size
 
     def _chunk(self, batch, depth, itemsize, taps=False):
-        """Samples per im2col chunk, so that the columns stay within COLUMNS_BUDGET_BYTES (and,
-        unless they are tap rows, within CACHED_COLUMNS_BYTES), the batch split evenly."""
-        per_sample = self.geometry.oh * self.geometry.ow * depth * itemsize
-        budget = COLUMNS_BUDGET_BYTES if taps else min(COLUMNS_BUDGET_BYTES, CACHED_COLUMNS_BYTES)
-        largest = max(1, min(batch, budget // max(1, per_sample)))
-        return -(-batch // -(-batch // largest))
+        """Samples per chunk of the batch, the batch split evenly: the columns stay within
+        COLUMNS_BUDGET_BYTES, and a chunk's columns (unless they are tap rows, built for the
+        whole batch) and outputs within CACHED_COLUMNS_BYTES, so that its product and epilogue
+        find them in cache."""
+        pixels = self.geometry.oh * self.geometry.ow
+        columns = pixels * depth * itemsize
+        cached = pixels * ((0 if taps else depth) + self.filters) * itemsize
+        largest = max(1, min(batch, COLUMNS_BUDGET_BYTES // max(1, columns), CACHED_COLUMNS_BYTES // max(1, cached)))
+        chunks = -(-batch // largest)
+        return -(-batch // chunks) if chunks else largest
 
-    def _columns(self, x, start, stop, taps):
-        """The columns (count, depth) of samples start:stop of x, in a reused buffer: im2col's
-        rows, or with `taps` the transpose of im2col_taps' (depth, count) rows."""
+    def _taps(self, samples, channels, depth, itemsize):
+        """Whether the columns of `samples` images are tap rows, built for all of them at once
+        (few channels, within COLUMNS_BUDGET_BYTES)."""
+        g = self.geometry
+        return (not self._pointwise and channels < TAPS_CHANNELS
+                and samples * g.oh * g.ow * depth * itemsize <= COLUMNS_BUDGET_BYTES)
+
+    def _columns(self, x, start, stop, taps, part=0):
+        """The columns (count, depth) of samples start:stop of x, in a buffer of the part's:
+        im2col's rows, or with `taps` the transpose of im2col_taps' (depth, count) rows."""
         g = self.geometry
         kernel = self.params["kernel"]
         count, depth = (stop - start) * g.oh * g.ow, kernel.shape[0] * kernel.shape[1] * kernel.shape[2]
         if taps:
-            rows = self._buffer("taps", (depth * count,), kernel.dtype).reshape(depth, count)
+            rows = self._buffer(f"taps{part}", (depth * count,), kernel.dtype).reshape(depth, count)
             conv_kernels.im2col_taps(x[start:stop], *g.window_args, rows)
             return rows.T
-        cols = self._buffer("cols", (count, depth), kernel.dtype)
+        cols = self._buffer(f"cols{part}", (count, depth), kernel.dtype)
         conv_kernels.im2col(x[start:stop], *g.window_args, cols)
         return cols
+
+    def _chunk_code(self, apply_activation):
+        """The activation's kernel code when the epilogue runs chunk by chunk (None: through
+        the layer's Epilogue, over the whole output, for activations without one)."""
+        code = self.activation.kernel_code if apply_activation else LINEAR
+        return None if code is None or code == SOFTMAX else code
+
+    def _parts(self, batch):
+        """Sample bounds of the parts the batch is split into (`kernels.policy.batch_parts`)."""
+        parts = execution.batch_parts(self.multiply_adds(batch), batch)
+        return [batch * part // parts for part in range(parts + 1)]
 
     # Computation -------------------------------------------------------------------------------
 
@@ -148,73 +170,130 @@ class Conv2D(Layer):
         kernel = self.params["kernel"]
         g = self.geometry
         x = np.ascontiguousarray(x)  # the column kernels read the images as one flat array
-        batch, depth = x.shape[0], kernel.shape[0] * kernel.shape[1] * kernel.shape[2]
-        matrix = kernel.reshape(depth, self.filters)
-        rows = batch * g.oh * g.ow
-        pre_activation = self._buffer("pre_activation", (rows, self.filters), kernel.dtype)
-        self._inputs, self._cols = x, None
-        if self._pointwise:
-            self._cols = x.reshape(rows, depth)
-            np.matmul(self._cols, matrix, out=pre_activation)
+        batch = x.shape[0]
+        pre_activation = self._buffer("pre_activation", (batch * g.oh * g.ow, self.filters), kernel.dtype)
+        # Bias and activation run on each chunk right after its product, while it is in cache.
+        code = self._chunk_code(apply_activation)
+        bounds = self._parts(batch)
+        kept = execution.run_parts(
+            lambda part: self._forward_part(x, bounds[part], bounds[part + 1], part, training, code, pre_activation),
+            len(bounds) - 1)
+        self._inputs, self._cols, self._code, self._bounds = x, kept, code, bounds
+        if code is None:
+            self._outputs = self._epilogue.forward(pre_activation, self.params.get("bias"), apply_activation)
         else:
-            taps = x.shape[3] < TAPS_CHANNELS
-            chunk = self._chunk(batch, depth, kernel.dtype.itemsize, taps)
-            per_sample = g.oh * g.ow
-            for start in range(0, batch, chunk):
-                stop = min(start + chunk, batch)
-                cols = self._columns(x, start, stop, taps)
-                np.matmul(cols, matrix, out=pre_activation[start * per_sample:stop * per_sample])
-            if training and chunk >= batch:
-                self._cols = cols
-        outputs = self._epilogue.forward(pre_activation, self.params.get("bias"), apply_activation)
-        return outputs.reshape(batch, g.oh, g.ow, self.filters)
+            self._outputs = pre_activation
+        return self._outputs.reshape(batch, g.oh, g.ow, self.filters)
+
+    def _forward_part(self, x, first, last, part, training, code, pre_activation):
+        """Forward over samples first:last, chunk by chunk; returns their columns when kept for
+        backward (None: rebuilt there)."""
+        kernel, bias = self.params["kernel"], self.params.get("bias")
+        g = self.geometry
+        depth = kernel.shape[0] * kernel.shape[1] * kernel.shape[2]
+        matrix = kernel.reshape(depth, self.filters)
+        per_sample, samples = g.oh * g.ow, last - first
+        taps = self._taps(samples, x.shape[3], depth, kernel.dtype.itemsize)
+        if self._pointwise:
+            kept = x[first:last].reshape(-1, depth)
+        else:
+            kept = self._columns(x, first, last, True, part) if taps else None
+        chunk = self._chunk(samples, depth, kernel.dtype.itemsize, kept is not None)
+        for start in range(first, last, chunk):
+            stop = min(start + chunk, last)
+            rows = slice(start * per_sample, stop * per_sample)
+            if kept is not None:
+                cols = kept[(start - first) * per_sample:(stop - first) * per_sample]
+            else:
+                cols = self._columns(x, start, stop, False, part)
+            np.matmul(cols, matrix, out=pre_activation[rows])
+            if code is not None:
+                out = pre_activation[rows]
+                dense_kernels.bias_activation(out, out[0] if bias is None else bias, bias is not None, code, out)
+        if kept is None and training and samples and chunk >= samples:
+            kept = cols
+        return kept
 
     def backward(self, grad_output, need_input_grad=True, through_activation=True):
         kernel = self.params["kernel"]
-        g = self.geometry
         x = self._inputs
-        batch, depth = x.shape[0], kernel.shape[0] * kernel.shape[1] * kernel.shape[2]
-        matrix = kernel.reshape(depth, self.filters)
         grad_2d = np.ascontiguousarray(grad_output).reshape(-1, self.filters)
-        grad_pre = self._epilogue.backward(grad_2d, self.grads.get("bias"), through_activation)
-        kernel_grad = self.grads.get("kernel")
-        if kernel_grad is not None:
-            kernel_grad_matrix = kernel_grad.reshape(depth, self.filters)
+        bias_grad, kernel_grad = self.grads.get("bias"), self.grads.get("kernel")
+        code = self._code
+        grads = None
+        if code is None:
+            grads = self._epilogue.backward(grad_2d, bias_grad, through_activation)
+        elif not through_activation:
+            code = LINEAR  # the fused loss's gradient is dLoss/dpre-activation already
         grad_input = self._buffer("grad_inputs", x.shape, kernel.dtype) if need_input_grad else None
-        if self._cols is not None:
-            # The columns are still there (a pointwise kernel, or one chunk in training).
-            if kernel_grad is not None:
-                np.matmul(self._cols.T, grad_pre, out=kernel_grad_matrix)
-            if need_input_grad:
-                if self._pointwise:
-                    np.matmul(grad_pre, matrix.T, out=grad_input.reshape(-1, depth))
-                else:
-                    dcols = self._buffer("dcols", self._cols.shape, kernel.dtype)
-                    np.matmul(grad_pre, matrix.T, out=dcols)
-                    conv_kernels.col2im(dcols, *g.window_args, grad_input)
-        else:
-            # Chunked: rebuild each chunk's columns, as forward did, and accumulate.
-            taps = x.shape[3] < TAPS_CHANNELS
-            chunk = self._chunk(batch, depth, kernel.dtype.itemsize, taps)
-            per_sample = g.oh * g.ow
-            dcols = self._buffer("dcols", (chunk * per_sample, depth), kernel.dtype)
-            partial = self._buffer("kernel_grad_chunk", (depth, self.filters), kernel.dtype)
-            for start in range(0, batch, chunk):
-                stop = min(start + chunk, batch)
-                count = (stop - start) * per_sample
-                grad_part = grad_pre[start * per_sample:stop * per_sample]
-                if kernel_grad is not None:
-                    cols = self._columns(x, start, stop, taps)
-                    if start == 0:
-                        np.matmul(cols.T, grad_part, out=kernel_grad_matrix)
-                    else:
-                        np.matmul(cols.T, grad_part, out=partial)
-                        kernel_grad_matrix += partial
-                if need_input_grad:
-                    np.matmul(grad_part, matrix.T, out=dcols[:count])
-                    conv_kernels.col2im(dcols[:count], *g.window_args, grad_input[start:stop])
+        bounds = self._bounds
+        # Each part sums its own gradients (the first straight into the layer's), added up after.
+        sums = execution.run_parts(
+            lambda part: self._backward_part(part, bounds[part], bounds[part + 1], grad_2d, grads, code,
+                                             bias_grad is not None and code is not None, kernel_grad is not None,
+                                             grad_input),
+            len(bounds) - 1)
+        for kernel_part, bias_part in sums[1:]:
+            if kernel_part is not None:
+                kernel_grad += kernel_part.reshape(kernel_grad.shape)
+            if bias_part is not None:
+                bias_grad += bias_part
         self.add_regularizer_gradients()
         return grad_input
+
+    def _backward_part(self, part, first, last, grad_2d, grads, code, bias, weights, grad_input):
+        """Backward over samples first:last, chunk by chunk as forward went: the epilogue's
+        derivative (unless `grads` holds dLoss/dpre-activation already), the kernel's gradient
+        from the columns (kept, or rebuilt), the input's through dcols and col2im. Part 0 sums
+        into the layer's gradients; the others return theirs, (kernel, bias), or None."""
+        kernel = self.params["kernel"]
+        g = self.geometry
+        x, cols_kept = self._inputs, self._cols[part]
+        depth = kernel.shape[0] * kernel.shape[1] * kernel.shape[2]
+        matrix = kernel.reshape(depth, self.filters)
+        per_sample, samples = g.oh * g.ow, last - first
+        dtype = kernel.dtype
+        if part == 0:
+            kernel_sum = self.grads["kernel"].reshape(depth, self.filters) if weights else None
+            bias_sum = self.grads["bias"] if bias else None
+        else:
+            kernel_sum = self._buffer(f"kernel_grad_part{part}", (depth, self.filters), dtype) if weights else None
+            bias_sum = self._buffer(f"bias_grad_part{part}", (self.filters,), dtype) if bias else None
+        kernel_chunk = self._buffer(f"kernel_grad_chunk{part}", (depth, self.filters), dtype)
+        bias_chunk = self._buffer(f"bias_grad_chunk{part}", (self.filters,), dtype)
+        chunk = self._chunk(samples, depth, dtype.itemsize, cols_kept is not None)
+        for start in range(first, last, chunk):
+            stop = min(start + chunk, last)
+            rows = slice(start * per_sample, stop * per_sample)
+            count = (stop - start) * per_sample
+            into = start == first  # the part's first chunk writes its sums, the others add
+            if grads is not None:
+                grad_part = grads[rows]
+            else:
+                grad_part = grad_2d[rows] if code == LINEAR else \
+                    self._buffer(f"grad_pre_activation{part}", (chunk * per_sample, self.filters), dtype)[:count]
+                if code != LINEAR or bias:
+                    target = (bias_sum if into else bias_chunk) if bias else grad_part[0]
+                    dense_kernels.activation_backward_bias(grad_2d[rows], self._outputs[rows], code, grad_part, bias,
+                                                           target)
+                    if bias and not into:
+                        bias_sum += bias_chunk
+            if weights:
+                if cols_kept is not None:
+                    cols = cols_kept[(start - first) * per_sample:(stop - first) * per_sample]
+                else:
+                    cols = self._columns(x, start, stop, False, part)
+                np.matmul(cols.T, grad_part, out=kernel_sum if into else kernel_chunk)
+                if not into:
+                    kernel_sum += kernel_chunk
+            if grad_input is not None:
+                if self._pointwise:
+                    np.matmul(grad_part, matrix.T, out=grad_input.reshape(-1, depth)[rows])
+                else:
+                    dcols = self._buffer(f"dcols{part}", (chunk * per_sample, depth), dtype)[:count]
+                    np.matmul(grad_part, matrix.T, out=dcols)
+                    conv_kernels.col2im(dcols, *g.window_args, grad_input[start:stop])
+        return (kernel_sum, bias_sum) if part else None
 
     def onnx_nodes(self, graph, current, prefix):
         inputs = [graph.to_nchw(current, prefix), graph.conv_kernel(f"{prefix}/kernel", self.params["kernel"])]
@@ -235,24 +314,8 @@ class Conv2D(Layer):
             "data_format": self.data_format,
             "dilation_rate": list(self.dilation_rate),
             "groups": self.groups,
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "seed": int(self.seed) if isinstance(self.seed, (int, np.integer)) else None,
+            **self.kernel_options_config(),
         }
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        config["activation"] = activations.deserialize(config["activation"])
-        for key in ("kernel_initializer", "bias_initializer"):
-            config[key] = initializers.deserialize(config[key])
-        for key in ("kernel_regularizer", "bias_regularizer"):
-            config[key] = regularizers.deserialize(config.get(key))
-        return cls(**config)
 
     def to_keras(self, dtype, style, context):
         """Keras' ('Conv2D', config), with Keras 3's keys (see `neurona.saving.keras_adapters`)."""
@@ -267,15 +330,7 @@ class Conv2D(Layer):
             "data_format": "channels_last",
             "dilation_rate": list(self.dilation_rate),
             "groups": 1,
-            "activation": adapt.activation_to_keras(self, context),
-            "use_bias": self.use_bias,
-            "kernel_initializer": adapt.initializer_to_keras(self.kernel_initializer, style),
-            "bias_initializer": adapt.initializer_to_keras(self.bias_initializer, style),
-            "kernel_regularizer": adapt.regularizer_to_keras(self.kernel_regularizer, style),
-            "bias_regularizer": adapt.regularizer_to_keras(self.bias_regularizer, style),
-            "activity_regularizer": None,
-            "kernel_constraint": None,
-            "bias_constraint": None,
+            **self.kernel_options_to_keras(style, context),
         }
 
     @classmethod
@@ -286,8 +341,6 @@ class Conv2D(Layer):
 
         adapt.require_value(config, "groups", (1,), context)
         data_format = adapt.data_format_from_keras(config, context)
-        adapt.require_off(config, ("activity_regularizer", "kernel_constraint", "bias_constraint",
-                                   "quantization_config", "lora_rank"), context)
         return adapt.layer_entry("Conv2D", config, {
             "filters": config.get("filters"),
             "kernel_size": config.get("kernel_size"),
@@ -296,11 +349,5 @@ class Conv2D(Layer):
             "data_format": data_format,
             "dilation_rate": config.get("dilation_rate", (1, 1)),
             "groups": 1,
-            "activation": adapt.serialized_activation(config.get("activation"), context),
-            "use_bias": bool(config.get("use_bias", True)),
-            "kernel_initializer": adapt.initializer_from_keras(config.get("kernel_initializer"),
-                                                               "glorot_uniform", context),
-            "bias_initializer": adapt.initializer_from_keras(config.get("bias_initializer"), "zeros", context),
-            "kernel_regularizer": adapt.regularizer_from_keras(config.get("kernel_regularizer"), context),
-            "bias_regularizer": adapt.regularizer_from_keras(config.get("bias_regularizer"), context),
+            **cls.kernel_options_from_keras(config, context),
         })

@@ -9,6 +9,7 @@ pixels of each window only.
 import numpy as np
 
 from neurona.kernels import pooling as pooling_kernels
+from neurona.kernels import policy as execution
 from neurona.layers import spatial
 from neurona.layers.base import Layer
 
@@ -42,6 +43,12 @@ class _Pooling2D(Layer):
         g = self.geometry
         return self._buffer("outputs", (x.shape[0], g.oh, g.ow, x.shape[3]), x.dtype)
 
+    def _in_parts(self, function, samples, values):
+        """function(first, last) over the parts of a batch of `samples` (`kernels.policy`
+        splits one whose `values` reach the products' crossover, a part per core)."""
+        parts = execution.batch_parts(values, samples)
+        execution.run_parts(lambda part: function(samples * part // parts, samples * (part + 1) // parts), parts)
+
     def get_config(self):
         return {**super().get_config(), "pool_size": list(self.pool_size), "strides": list(self.strides),
                 "padding": self.padding, "data_format": self.data_format}
@@ -74,16 +81,20 @@ class MaxPooling2D(_Pooling2D):
         x = np.ascontiguousarray(x)  # the kernels read the images as one flat array
         out = self._output(x)
         argmax = self._buffer("argmax", out.shape, np.dtype(np.int32))
-        pooling_kernels.max_pool_forward(x, *self._pool_args(), out, argmax)
+        args = self._pool_args()
+        self._in_parts(lambda first, last: pooling_kernels.max_pool_forward(
+            x[first:last], *args, out[first:last], argmax[first:last]), len(x), x.size)
         self._argmax, self._input_shape = argmax, x.shape
         return out
 
     def backward(self, grad_output, need_input_grad=True):
         if not need_input_grad:
             return None
+        grad = np.ascontiguousarray(grad_output)
         grad_input = self._buffer("grad_inputs", self._input_shape, grad_output.dtype)
-        pooling_kernels.max_pool_backward(np.ascontiguousarray(grad_output), self._argmax, *self._pool_args(),
-                                          grad_input)
+        args, argmax = self._pool_args(), self._argmax
+        self._in_parts(lambda first, last: pooling_kernels.max_pool_backward(
+            grad[first:last], argmax[first:last], *args, grad_input[first:last]), len(grad), grad_input.size)
         return grad_input
 
     def onnx_nodes(self, graph, current, prefix):
@@ -100,15 +111,20 @@ class AveragePooling2D(_Pooling2D):
 
     def forward(self, x, training=False):
         out = self._output(x)
-        pooling_kernels.avg_pool_forward(x, *self._pool_args(), out)
+        args = self._pool_args()
+        self._in_parts(lambda first, last: pooling_kernels.avg_pool_forward(x[first:last], *args, out[first:last]),
+                       len(x), x.size)
         self._input_shape = x.shape
         return out
 
     def backward(self, grad_output, need_input_grad=True):
         if not need_input_grad:
             return None
+        grad = np.ascontiguousarray(grad_output)
         grad_input = self._buffer("grad_inputs", self._input_shape, grad_output.dtype)
-        pooling_kernels.avg_pool_backward(np.ascontiguousarray(grad_output), *self._pool_args(), grad_input)
+        args = self._pool_args()
+        self._in_parts(lambda first, last: pooling_kernels.avg_pool_backward(
+            grad[first:last], *args, grad_input[first:last]), len(grad), grad_input.size)
         return grad_input
 
     def onnx_nodes(self, graph, current, prefix):
