@@ -6,6 +6,11 @@ layout), so `cols @ kernel.reshape(kh*kw*in, out)` is the NHWC output with no tr
 Going back, the kernel's gradient is `cols.T @ grad`, and the input's is `grad @ K.T`
 scattered back over the pixels by col2im. A 1x1 convolution with stride 1 needs no im2col:
 its columns are the input itself.
+
+A large batch is split into one part per core (`kernels.policy.batch_parts`), each on a
+thread of its own, and each part goes in cache-sized chunks: a chunk's columns are built, its
+product taken and its bias and activation applied before the next chunk starts, and going
+back its columns are rebuilt rather than kept.
 """
 
 import numpy as np
