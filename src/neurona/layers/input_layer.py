@@ -1,10 +1,11 @@
 """InputLayer and Input: declare the shape of one sample (batch axis excluded)."""
 
-from neurona.layers.base import Layer
+from neurona.layers.identity import Identity
 
 
-class InputLayer(Layer):
-    """Marks a model's input shape; passes inputs through unchanged."""
+class InputLayer(Identity):
+    """Marks a model's input shape; passes inputs through unchanged, as Identity does (its
+    Keras translation is the model's input, written by `saving.keras_config`)."""
 
     def __init__(self, shape=None, **kwargs):
         if shape is not None:
@@ -14,15 +15,6 @@ class InputLayer(Layer):
         super().__init__(**kwargs)
         if self.declared_input_shape is None:
             raise ValueError("InputLayer needs a shape, e.g. InputLayer(shape=(784,)).")
-
-    def forward(self, x, training=False):
-        return x
-
-    def backward(self, grad_output, need_input_grad=True):
-        return grad_output if need_input_grad else None
-
-    def onnx_nodes(self, graph, current, prefix):
-        return current
 
 
 def Input(shape=None, batch_size=None, dtype=None, batch_shape=None, name=None):
