@@ -23,7 +23,7 @@ def fresh_model():
     model = Sequential([layers.Dense(16, activation="relu", input_shape=(6,), seed=1), layers.Dropout(0.3, seed=2),
                         layers.Dense(3, activation="softmax", seed=3)])
     model.compile("adam", "sparse_categorical_crossentropy", ["accuracy"])
-    model._shuffle_seed = 11
+    model.set_training_state(shuffle_seed=11)
     return model
 
 

@@ -27,7 +27,7 @@ def train(path, optimizer="adam", loss="sparse_categorical_crossentropy", metric
                             Dense(8, activation="tanh", seed=3),
                             Dense(y.shape[1] if y.ndim == 2 else 4, activation=last, seed=4)])
         model.compile(optimizer, loss, list(metrics))
-        model._shuffle_seed = 5
+        model.set_training_state(shuffle_seed=5)
         history = model.fit(x, y, batch_size=32, epochs=epochs, verbose=0)
         return history.history, model.get_weights(), model.predict(x[:50])
     finally:

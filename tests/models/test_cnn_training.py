@@ -25,7 +25,7 @@ def train(path, batch_norm=False, epochs=2, optimizer="adam"):
     try:
         model = convnet(batch_norm=batch_norm)
         model.compile(optimizer, "sparse_categorical_crossentropy", ["accuracy"])
-        model._shuffle_seed = 7
+        model.set_training_state(shuffle_seed=7)
         history = model.fit(x, y, batch_size=32, epochs=epochs, verbose=0)
         return history.history, model.get_weights(), model.predict(x[:40])
     finally:

@@ -21,7 +21,7 @@ def model(seed=1, metrics=("accuracy",)):
     m = Sequential([layers.Dense(8, activation="relu", input_shape=(4,), seed=seed),
                     layers.Dense(2, activation="softmax", seed=seed + 1)])
     m.compile(keras.optimizers.SGD(0.1), "sparse_categorical_crossentropy", list(metrics))
-    m._shuffle_seed = 3
+    m.set_training_state(shuffle_seed=3)
     return m
 
 
@@ -75,7 +75,7 @@ def test_class_weight_is_sample_weight_by_class(data):
         np.testing.assert_array_equal(a, b)
     one_hot = model()
     one_hot.compile(keras.optimizers.SGD(0.1), "categorical_crossentropy")
-    one_hot._shuffle_seed = 3
+    one_hot.set_training_state(shuffle_seed=3)
     one_hot.fit(x, np.eye(2)[y], epochs=2, batch_size=16, class_weight={1: 4.0}, verbose=0)
     for a, b in zip(one_hot.get_weights(), by_sample.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

@@ -3,7 +3,7 @@
 4 epochs straight vs 2 epochs + ModelCheckpoint + load_model + fit(initial_epoch=2, epochs=4).
 What makes it exact: the optimizer's state (iterations, slots, Nadam's product) travels in
 the file, and each epoch's shuffle and Dropout masks derive from a seed the model draws once
-and the number of epochs trained (`model._shuffle_seed`, `model._epochs_seen`, both saved),
+and the number of epochs trained (`model.get_training_state()`, saved),
 so they depend neither on how many `fit` calls there were nor on NumPy's global state.
 """
 
@@ -87,13 +87,33 @@ def test_resuming_from_a_checkpoint_named_per_epoch(data, tmp_path):
 def test_the_shuffle_seed_and_epoch_count_travel_in_the_file(data, tmp_path):
     model = make_model(optimizers.Adam())
     model.fit(*data, epochs=1, verbose=0)
-    seed = model._shuffle_seed
+    seed = model.get_training_state()["shuffle_seed"]
     assert isinstance(seed, int)
     model.fit(*data, epochs=1, verbose=0)
-    assert model._shuffle_seed == seed
+    assert model.get_training_state() == {"shuffle_seed": seed, "epochs_seen": 2}
+    assert model.epochs_seen == 2
     model.save(tmp_path / "model.neurona")
     loaded = load_model(tmp_path / "model.neurona")
-    assert (loaded._shuffle_seed, loaded._epochs_seen) == (seed, model._epochs_seen)
+    assert loaded.get_training_state() == {"shuffle_seed": seed, "epochs_seen": 2}
+
+
+def test_the_training_state_is_set_through_its_method():
+    model = make_model(optimizers.Adam())
+    assert model.get_training_state() == {"shuffle_seed": None, "epochs_seen": 0}
+    model.set_training_state(shuffle_seed=9, epochs_seen=3)
+    assert model.get_training_state() == {"shuffle_seed": 9, "epochs_seen": 3}
+    model.set_training_state(epochs_seen=4)  # None keeps the seed
+    assert model.get_training_state() == {"shuffle_seed": 9, "epochs_seen": 4}
+    for bad in ({"shuffle_seed": -1}, {"epochs_seen": 1.5}, {"epochs_seen": True}):
+        with pytest.raises(ValueError, match="non-negative integer"):
+            model.set_training_state(**bad)
+
+
+def test_the_compile_config_names_what_compile_received():
+    model = make_model(optimizers.Adam(learning_rate=0.01))
+    config = model.get_compile_config()
+    assert config["optimizer"]["config"]["learning_rate"] == pytest.approx(0.01)
+    assert config["loss"] is not None and model.metric_identifiers == config["metrics"]
 
 
 def test_continuing_without_initial_epoch_matches_one_longer_fit(data, tmp_path):

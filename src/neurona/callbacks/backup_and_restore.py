@@ -50,7 +50,7 @@ class BackupAndRestore(Callback):
             model_state.set_optimizer_state(self.model, *model_state.optimizer_state(backup))
         model_state.set_random_state(self.model, model_state.random_state(backup), what)
         # The next epoch to run: the backup was taken after epoch `epochs_seen - 1`.
-        self.model.resume_at_epoch = backup._epochs_seen
+        self.model.resume_at_epoch = backup.epochs_seen
 
     def on_epoch_end(self, epoch, logs=None):
         self.backup_dir.mkdir(parents=True, exist_ok=True)

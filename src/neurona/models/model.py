@@ -110,6 +110,47 @@ class Model(Layer):
     def compiled(self):
         return self.loss is not None
 
+    @property
+    def metric_identifiers(self):
+        """The metrics as `compile` received them (names, functions or Metric objects)."""
+        return list(getattr(self, "_metric_identifiers", []))
+
+    def get_compile_config(self):
+        """{'optimizer', 'loss', 'metrics'} of a compiled model as plain values, or None (as in
+        Keras): the optimizer and loss serialized, metrics by name or as {'class_name',
+        'config'} (functions cannot be written and are left out)."""
+        if not self.compiled:
+            return None
+        metrics = [entry for entry in map(metrics_module.serialize, self.metric_identifiers) if entry is not None]
+        return {"optimizer": optimizers.serialize(self.optimizer), "loss": losses.serialize(self.loss),
+                "metrics": metrics}
+
+    # Training state ------------------------------------------------------------------------
+
+    @property
+    def epochs_seen(self):
+        """Epochs trained so far (by every `fit`, and as restored from a file)."""
+        return self._epochs_seen
+
+    def get_training_state(self):
+        """What besides weights and optimizer slots makes training resumable exactly:
+        {'shuffle_seed': the seed every epoch's shuffle and layer randomness derive from (None
+        before the first fit), 'epochs_seen': epochs trained so far}."""
+        return {"shuffle_seed": None if self._shuffle_seed is None else int(self._shuffle_seed),
+                "epochs_seen": int(self._epochs_seen)}
+
+    def set_training_state(self, shuffle_seed=None, epochs_seen=None):
+        """Restore `get_training_state()`'s values (a value left None is kept); the next `fit`
+        epoch then draws the randomness training straight through would have."""
+        if shuffle_seed is not None:
+            if isinstance(shuffle_seed, bool) or not isinstance(shuffle_seed, (int, np.integer)) or shuffle_seed < 0:
+                raise ValueError(f"shuffle_seed must be a non-negative integer. Received: {shuffle_seed!r}")
+            self._shuffle_seed = int(shuffle_seed)
+        if epochs_seen is not None:
+            if isinstance(epochs_seen, bool) or not isinstance(epochs_seen, (int, np.integer)) or epochs_seen < 0:
+                raise ValueError(f"epochs_seen must be a non-negative integer. Received: {epochs_seen!r}")
+            self._epochs_seen = int(epochs_seen)
+
     def _resolve_metrics(self):
         num_outputs = self.output_shape[-1]
         self.compiled_metrics = [
@@ -348,7 +389,7 @@ class Model(Layer):
     def _prepare_data(self, x, y, argument="x"):
         self._require_compiled()
         x = self._prepare_inputs(x, argument)
-        if not self.compiled_metrics and self._metric_identifiers:
+        if not self.compiled_metrics and self.metric_identifiers:
             self._resolve_metrics()
         y = self.loss.prepare_targets(y, self.output_shape, self.dtype)
         if len(x) != len(y):

@@ -293,7 +293,7 @@ def compile_to_keras(model, style):
     else:
         loss_config = loss.name
     metrics = []
-    for metric in getattr(model, "_metric_identifiers", []):
+    for metric in model.metric_identifiers:
         entry = metrics_module.serialize(metric)
         if isinstance(entry, dict):  # a metric object: Keras' class and config
             entry = _wrap("keras.metrics", entry["class_name"], entry["config"], style)

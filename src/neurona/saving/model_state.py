@@ -5,8 +5,8 @@ model (`(3,)`, `(1, 0)`), in the order `model.weights` walks them. The optimizer
 kept per trainable weight (that order, then `kernel`, `bias`),
 whatever layout the optimizer uses in memory (one flat vector for all parameters, or one
 array each), so files do not depend on that choice. Random state: the seed `fit` derives each
-epoch's shuffle and Dropout masks from (`model._shuffle_seed`), the count of epochs trained
-(`model._epochs_seen`), and the generator of every layer that owns one (Dropout's, for
+epoch's shuffle and Dropout masks from, and the count of epochs trained (both
+`model.get_training_state()`), and the generator of every layer that owns one (Dropout's, for
 `train_on_batch`), so training resumed from a file continues the same random streams as
 training straight through.
 """
@@ -55,17 +55,8 @@ def trainable_entries(model):
 # Compile settings --------------------------------------------------------------------------
 
 def compile_config(model):
-    """{'optimizer', 'loss', 'metrics'} of a compiled model, or None: metrics by name, or as
-    {'class_name', 'config'} for metric objects (functions cannot be written and are left out)."""
-    if not model.compiled:
-        return None
-    metrics = [entry for entry in map(metrics_module.serialize, getattr(model, "_metric_identifiers", []))
-               if entry is not None]
-    return {
-        "optimizer": optimizers.serialize(model.optimizer),
-        "loss": losses.serialize(model.loss),
-        "metrics": metrics,
-    }
+    """{'optimizer', 'loss', 'metrics'} of a compiled model, or None (`Model.get_compile_config`)."""
+    return model.get_compile_config()
 
 
 def compile_from_config(model, config, what):
@@ -174,9 +165,7 @@ def random_state(model):
         rng = getattr(layer, "_rng", None)
         if isinstance(rng, np.random.Generator):
             layers[path_text(path)] = _jsonable(rng.bit_generator.state)
-    seed = getattr(model, "_shuffle_seed", None)
-    return {"shuffle_seed": None if seed is None else int(seed),
-            "epochs_seen": int(getattr(model, "_epochs_seen", 0)), "layers": layers}
+    return {**model.get_training_state(), "layers": layers}
 
 
 def set_random_state(model, state, what):
@@ -186,12 +175,10 @@ def set_random_state(model, state, what):
     if seed is not None:
         if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**128:
             raise ModelFileError(f"{what}: shuffle_seed must be a non-negative integer. Received: {seed!r}")
-        model._shuffle_seed = seed
     epochs_seen = state.get("epochs_seen", 0)
     if isinstance(epochs_seen, bool) or not isinstance(epochs_seen, int) or epochs_seen < 0:
         raise ModelFileError(f"{what}: epochs_seen must be a non-negative integer. Received: {epochs_seen!r}")
-    if hasattr(model, "_epochs_seen"):
-        model._epochs_seen = epochs_seen
+    model.set_training_state(shuffle_seed=seed, epochs_seen=epochs_seen)
     layer_states = state.get("layers") or {}
     if not isinstance(layer_states, dict):
         raise ModelFileError(f"{what}: random_state.layers must be a JSON object.")
