@@ -45,7 +45,7 @@ class RunResult:
 
 
 def train_run(config, out=None, runs_dir=folder.RUNS_DIR, overwrite=False, verbose=1, echo=print,
-              dataset=None, plots=True):
+              dataset=None, plots=True, callbacks=()):
     """Train the model `config` describes and write its run folder.
 
     Args:
@@ -56,6 +56,7 @@ def train_run(config, out=None, runs_dir=folder.RUNS_DIR, overwrite=False, verbo
         echo: prints the session's messages (start, the scratch trainer's costs).
         dataset: an already loaded `Dataset` to use instead of `config['dataset']`.
         plots: write the PNG plots (they need matplotlib).
+        callbacks: more Keras callbacks for `fit` (trainer 'keras'), after the run's own.
 
     Returns:
         A `RunResult`. A first Ctrl-C stops training after the current batch: the run is
@@ -76,7 +77,7 @@ def train_run(config, out=None, runs_dir=folder.RUNS_DIR, overwrite=False, verbo
         if config["trainer"] == "scratch":
             model, history, seconds, stopped_early = _train_scratch(config, data, interrupt, verbose, echo)
         else:
-            history, seconds, stopped_early = _train_keras(config, model, data, interrupt, verbose)
+            history, seconds, stopped_early = _train_keras(config, model, data, interrupt, verbose, callbacks)
         interrupted = interrupt.requested
 
     what = f"the {data.dataset.name} test images"
@@ -124,7 +125,7 @@ def check_model_format(model, model_format):
                          "Use model_format 'neurona'.") from None
 
 
-def _train_keras(config, model, data, interrupt, verbose):
+def _train_keras(config, model, data, interrupt, verbose, extra_callbacks=()):
     outputs = num_outputs(config, len(data.class_names))
     x = model_inputs(data.train_images, model.input_shape, model.dtype)
     y = model_targets(data.train_labels, config["loss"], outputs)
@@ -132,7 +133,7 @@ def _train_keras(config, model, data, interrupt, verbose):
     if data.val_images is not None:
         validation = (model_inputs(data.val_images, model.input_shape, model.dtype),
                       model_targets(data.val_labels, config["loss"], outputs))
-    callbacks = make_callbacks(config, interrupt)
+    callbacks = make_callbacks(config, interrupt) + list(extra_callbacks)
     start = time.perf_counter()
     history = model.fit(x, y, batch_size=config["batch_size"] or len(x), epochs=config["epochs"],
                         verbose=verbose, callbacks=callbacks, validation_data=validation)
