@@ -57,7 +57,7 @@ def test_unknown_key_suggests_the_close_one(tmp_path):
     ("epochs", "ten", "must be a positive integer"),
     ("hidden_layers", [128, -1], "list of positive integers"),
     ("validation_split", 1.5, r"in \[0, 1\)"),
-    ("optimizer", "adamw", "is not an optimizer"),
+    ("optimizer", "adamz", "is not an optimizer"),
     ("activation", "swish2", "is not an activation"),
     ("loss", "mse", "must be one of"),
     ("dtype", "float16", "must be one of"),

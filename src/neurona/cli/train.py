@@ -6,6 +6,8 @@
     neurona train --layers 256,128 --dataset fashion_mnist --epochs 5
     neurona train --config runs/X/config.json      re-run a run: the same weights
     neurona train seed004 --show-config > my.json   a config file to edit
+    neurona train mnist-best                        the best MNIST recipe (about 15 minutes)
+    neurona train --resume runs/X                   continue a run that was stopped or killed
 """
 
 import json
@@ -20,6 +22,7 @@ _FLAG_KEYS = {
     "optimizer": "optimizer", "loss": "loss", "epochs": "epochs", "batch_size": "batch_size",
     "validation_split": "validation_split", "seed": "seed", "limit_train": "limit_train",
     "limit_test": "limit_test", "dtype": "dtype", "model_format": "model_format", "name": "name",
+    "augment": "augment",
 }
 
 
@@ -42,6 +45,8 @@ def _layers(ctx, param, value):
                    "the config's layers key).")
 @click.option("--activation", help="Hidden layers' activation (relu, tanh, sigmoid, ...).")
 @click.option("--dropout", type=float, help="Dropout rate after each hidden layer.")
+@click.option("--augment", help="Augmentation preset in front of the model, in training only: digits or fashion "
+                                "(needs input 'image').")
 @click.option("--optimizer", help="sgd, adam, rmsprop, adagrad, adadelta, adamax, nadam.")
 @click.option("--learning-rate", type=float, help="The optimizer's learning rate.")
 @click.option("--momentum", type=float, help="Momentum (sgd, rmsprop).")
@@ -64,12 +69,15 @@ def _layers(ctx, param, value):
 @click.option("--runs-dir", default="runs", show_default=True, type=click.Path(file_okay=False),
               help="Where run folders go.")
 @click.option("--overwrite", is_flag=True, help="Replace the --out folder if it exists.")
+@click.option("--resume", "resume_path", type=click.Path(file_okay=False), metavar="RUN",
+              help="Continue the unfinished run RUN (its folder, or RUN.partial) from its last checkpoint; "
+                   "the run's own config applies, so no other option is given.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--show-config", is_flag=True, help="Print the resolved config as JSON and exit.")
 @click.option("--list", "list_recipes", is_flag=True, help="List the recipes and exit.")
 @click.option("--keys", "list_keys", is_flag=True, help="List the config keys, their defaults and meaning, and exit.")
 def train(recipe, config_file, learning_rate, momentum, early_stopping, assignments, out, runs_dir,
-          overwrite, quiet, show_config, list_recipes, list_keys, **flags):
+          overwrite, resume_path, quiet, show_config, list_recipes, list_keys, **flags):
     """Train RECIPE, or the model the flags or --config describe.
 
     RECIPE is one of the tutorials' configurations, seed000 to seed004, mnist-mlp (the
@@ -84,7 +92,10 @@ def train(recipe, config_file, learning_rate, momentum, early_stopping, assignme
     to start from.
 
     Writes runs/<time>-<name>/ with config.json, the model, history.csv, metrics.json, plots
-    and report.html. Ctrl-C stops after the current batch and saves what was reached.
+    and report.html. Ctrl-C stops after the current batch and saves what was reached. Until
+    it is done the folder is runs/<time>-<name>.partial/, with a checkpoint after each epoch:
+    --resume continues a run that was killed, ending with the same weights as a run never
+    stopped.
     """
     if list_recipes:
         for name, recipe_keys in recipes.RECIPES.items():
@@ -93,6 +104,18 @@ def train(recipe, config_file, learning_rate, momentum, early_stopping, assignme
     if list_keys:
         for key, default in run_config.DEFAULTS.items():
             click.echo(f"{key:<18} {json.dumps(default):<36} {run_config.DESCRIPTIONS[key]}")
+        return
+    if resume_path is not None:
+        given = [name for name, value in (("RECIPE", recipe), ("--config", config_file), ("--out", out),
+                                          ("--show-config", show_config), ("--overwrite", overwrite))
+                 if value] + [f"--{flag.replace('_', '-')}" for flag, value in flags.items() if value is not None]
+        given += ["--set"] * bool(assignments) + ["--learning-rate"] * (learning_rate is not None)
+        given += ["--momentum"] * (momentum is not None) + ["--early-stopping"] * (early_stopping is not None)
+        if given:
+            raise click.UsageError(f"--resume continues a run with its own config; drop {', '.join(given)}.")
+        from neurona.runs import session
+
+        _finish(session.resume_run(resume_path, verbose=0 if quiet else 1, echo=click.echo))
         return
     if recipe and config_file:
         raise click.UsageError("give a RECIPE or --config, not both (a config file names its recipe).")
@@ -111,8 +134,13 @@ def train(recipe, config_file, learning_rate, momentum, early_stopping, assignme
 
     from neurona.runs import session
 
-    result = session.train_run(config, out=out, runs_dir=runs_dir, overwrite=overwrite,
-                               verbose=0 if quiet else 1, echo=click.echo)
+    _finish(session.train_run(config, out=out, runs_dir=runs_dir, overwrite=overwrite,
+                              verbose=0 if quiet else 1, echo=click.echo))
+
+
+def _finish(result):
+    from neurona.runs import session
+
     for line in session.describe_result(result):
         click.echo(line)
     if result.interrupted:

@@ -7,7 +7,7 @@ for the inputs `input_shape_for` gives, so an error names the entry that does no
 
 import math
 
-from neurona import optimizers
+from neurona import losses, optimizers
 from neurona.layers import InputLayer
 from neurona.models import Sequential
 from neurona.runs.layer_entries import make_layer, mlp_entries
@@ -60,6 +60,13 @@ def build_model(config, image_shape, num_classes):
                 f"({math.prod(image_shape)} values)."
             )
         input_shape = tuple(declared)
+    if config.get("augment"):
+        from neurona.layers import augmentation
+
+        augmenting = augmentation.augmentation_preset(config["augment"], input_shape)
+        at = 1 if isinstance(layers[0], InputLayer) else 0
+        layers[at:at] = augmenting
+        entries = entries[:at] + [{"class_name": type(layer).__name__} for layer in augmenting] + entries[at:]
     shape = input_shape
     for index, (entry, layer) in enumerate(zip(entries, layers)):
         if isinstance(layer, InputLayer):
@@ -82,8 +89,15 @@ def build_model(config, image_shape, num_classes):
         model.build(input_shape)
     if config["layers"] is not None:
         _check_outputs(model, config["loss"], num_classes, num_outputs(config, num_classes))
-    model.compile(optimizer=make_optimizer(config), loss=config["loss"], metrics=["accuracy"])
+    model.compile(optimizer=make_optimizer(config), loss=make_loss(config), metrics=["accuracy"])
     return model
+
+
+def make_loss(config):
+    """The loss named by `config['loss']`, with `config['loss_params']` (label smoothing)."""
+    if not config.get("loss_params"):
+        return config["loss"]
+    return type(losses.get(config["loss"]))(**config["loss_params"])
 
 
 def _check_outputs(model, loss, num_classes, outputs):

@@ -50,6 +50,8 @@ DEFAULTS = {
     "optimizer": "adam",
     "optimizer_params": {},
     "loss": "sparse_categorical_crossentropy",
+    "loss_params": {},
+    "augment": None,
     "epochs": 10,
     "batch_size": 32,
     "validation_split": 0.0,
@@ -82,6 +84,11 @@ DESCRIPTIONS = {
     "optimizer_params": "the optimizer's arguments, e.g. {\"learning_rate\": 0.2}",
     "loss": "sparse_categorical_crossentropy, categorical_crossentropy (one-hot labels) or "
             "binary_crossentropy (one sigmoid output, two classes)",
+    "loss_params": "the loss' arguments, e.g. {\"label_smoothing\": 0.1} (categorical and binary "
+                   "cross-entropy)",
+    "augment": "null, or an augmentation preset put in front of the model, active in training only: "
+               "'digits' (rotation, zoom, shifts) or 'fashion' (horizontal flips, shifts, zoom); needs "
+               "input 'image'",
     "epochs": "passes over the training data (scratch trainer: gradient-descent iterations)",
     "batch_size": "samples per gradient step; null for the whole training set (full batch)",
     "validation_split": "fraction of the training images held out for validation, in [0, 1)",
@@ -349,6 +356,21 @@ def _optimizer_params(value):
     return dict(value)
 
 
+def _loss_params(value):
+    _expect(isinstance(value, dict), "must be an object of the loss' arguments, e.g. {\"label_smoothing\": 0.1}.")
+    return dict(value)
+
+
+def _augment(value):
+    if value is None:
+        return None
+    from neurona.layers import augmentation
+
+    _expect(value in augmentation.PRESETS,
+            f"must be null or one of {', '.join(map(repr, augmentation.PRESETS))}.")
+    return value
+
+
 def _early_stopping(value):
     if value is None:
         return None
@@ -378,6 +400,8 @@ _CHECKS = {
     "optimizer": _optimizer,
     "optimizer_params": _optimizer_params,
     "loss": _loss,
+    "loss_params": _loss_params,
+    "augment": _augment,
     "epochs": _positive_int,
     "batch_size": _optional_positive_int,
     "validation_split": _fraction,
@@ -408,6 +432,16 @@ def _check_combination(config, origin):
     except (TypeError, ValueError) as error:
         raise ConfigError(
             f"{origin}: config key 'optimizer_params' is refused by {config['optimizer']}: {error}") from None
+    if config["loss_params"]:
+        from neurona import losses
+
+        try:
+            type(losses.get(config["loss"]))(**config["loss_params"])
+        except (TypeError, ValueError) as error:
+            raise ConfigError(f"{origin}: config key 'loss_params' is refused by {config['loss']}: {error}") from None
+    if config["augment"] and config["input"] != "image":
+        raise ConfigError(f"{origin}: augment {config['augment']!r} transforms images: set input 'image' "
+                          "(the model then takes images, not vectors of pixels).")
     if config["validate_on_test"] and config["validation_split"]:
         raise ConfigError(f"{origin}: set validation_split or validate_on_test, not both.")
     if config["early_stopping"] and config["early_stopping"]["monitor"].startswith("val_") \

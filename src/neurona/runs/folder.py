@@ -5,7 +5,9 @@
 
 A run is written into `<folder>.partial/` and renamed to `<folder>/` once complete, so a
 folder without `.partial` always holds a finished run (an interrupted run is finished too:
-it is saved with what was reached).
+it is saved with what was reached). While it trains, the `.partial` folder holds config.json
+and a checkpoint of the last epoch (see `checkpoint`), from which a run killed on the way
+continues (`neurona train --resume`).
 """
 
 import datetime
@@ -55,13 +57,39 @@ def check_writable(run_dir, overwrite=False):
                               "refusing to replace it.")
 
 
-def start(run_dir):
-    """Create and return the empty `<run_dir>.partial/` (a stale one from an aborted run is removed)."""
+def start(run_dir, overwrite=False):
+    """Create and return the empty `<run_dir>.partial/`.
+
+    A `.partial` folder left by a run that stopped on the way holds its checkpoints: it is
+    replaced only with `overwrite` (FileExistsError otherwise, saying how to resume it)."""
     partial = partial_dir(run_dir)
     if partial.exists():
+        if not overwrite:
+            raise FileExistsError(f"{partial} holds an unfinished run: continue it with "
+                                  f"`neurona train --resume {run_dir}`, or add --overwrite to start again.")
         shutil.rmtree(partial)
     partial.mkdir(parents=True)
     return partial
+
+
+def unfinished(path):
+    """(run folder, its `.partial` folder) for an unfinished run named by either.
+
+    Raises:
+        FileNotFoundError: there is no `.partial` folder with a config.json there (a finished
+            run says so).
+    """
+    path = Path(path)
+    if path.name.endswith(PARTIAL_SUFFIX):
+        run_dir, partial = path.with_name(path.name[: -len(PARTIAL_SUFFIX)]), path
+    else:
+        run_dir, partial = path, partial_dir(path)
+    if not (partial / run_files.CONFIG).is_file():
+        if (run_dir / run_files.CONFIG).is_file() and any((run_dir / name).is_file() for name in MODEL_FILES):
+            raise FileNotFoundError(f"The run {run_dir} is finished: there is nothing to resume.")
+        raise FileNotFoundError(f"No unfinished run at {path}: expected a folder {partial} with "
+                                f"{run_files.CONFIG}.")
+    return run_dir, partial
 
 
 def finish(partial, run_dir, overwrite=False):

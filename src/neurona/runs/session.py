@@ -6,14 +6,15 @@
 """
 
 import math
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from neurona.callbacks import EarlyStopping
+from neurona.callbacks import Callback, EarlyStopping
 from neurona.reports import run_files
 from neurona.reports.history_csv import write_history_csv
-from neurona.runs import artifacts, folder
+from neurona.runs import artifacts, checkpoint, folder
 from neurona.runs.building import build_model, num_outputs
 from neurona.runs.config import MODEL_FORMATS
 from neurona.runs.data import load_run_data, model_inputs, model_targets
@@ -51,7 +52,8 @@ def train_run(config, out=None, runs_dir=folder.RUNS_DIR, overwrite=False, verbo
     Args:
         config: a checked config (`config.resolve` or `config.validate`).
         out: the run folder to write; by default `runs_dir/<timestamp>-<name>`.
-        overwrite: replace `out` if it exists (otherwise FileExistsError, before training).
+        overwrite: replace `out` if it exists (otherwise FileExistsError, before training),
+            and an unfinished `out.partial` left by a stopped run.
         verbose: 0 quiet, 1 a progress bar per epoch (one line per epoch when not on a terminal).
         echo: prints the session's messages (start, the scratch trainer's costs).
         dataset: an already loaded `Dataset` to use instead of `config['dataset']`.
@@ -61,6 +63,8 @@ def train_run(config, out=None, runs_dir=folder.RUNS_DIR, overwrite=False, verbo
     Returns:
         A `RunResult`. A first Ctrl-C stops training after the current batch: the run is
         evaluated and saved with what was reached, and `metrics['interrupted']` is True.
+        Until the run is done its folder is `<run>.partial/`, with a checkpoint after every
+        epoch (see `checkpoint`): a run killed on the way continues with `resume_run`.
     """
     run_dir = Path(out) if out else folder.new_run_dir(config["name"], runs_dir)
     folder.check_writable(run_dir, overwrite)
@@ -71,13 +75,52 @@ def train_run(config, out=None, runs_dir=folder.RUNS_DIR, overwrite=False, verbo
         set_random_seed(config["seed"])
         model = build_model(config, data.image_shape, len(data.class_names))
         check_model_format(model, config["model_format"])
+    partial = folder.start(run_dir, overwrite)
+    folder.write_json(partial / run_files.CONFIG, config)
     echo(_describe_start(config, data, model))
+    return _train_and_write(config, run_dir, partial, data, model, None, verbose, echo, plots, callbacks)
 
+
+def resume_run(path, verbose=1, echo=print, dataset=None, plots=True, callbacks=()):
+    """Continue the unfinished run at `path` (the run folder or its `.partial` folder) from its
+    last checkpoint, and write its run folder as `train_run` would have.
+
+    The config is the one the run started with (its config.json); the weights, optimizer
+    state and random state come from the newest checkpoint, so the run ends with the weights a
+    run never stopped ends with. A run stopped before its first checkpoint starts again.
+
+    Raises:
+        FileNotFoundError: no unfinished run at `path` (or the run is already finished).
+        checkpoint.CheckpointError: the newest checkpoint is incomplete or corrupt (it is not loaded).
+    """
+    from neurona.runs import config as run_config
+
+    run_dir, partial = folder.unfinished(path)
+    config = run_config.validate(run_config.load_config_file(partial / run_files.CONFIG),
+                                 str(partial / run_files.CONFIG))
+    if config["trainer"] == "scratch":
+        raise ValueError(f"{partial} is a scratch-trainer run, which keeps no checkpoints: train it again.")
+    data = load_run_data(config, dataset)
+    newest = checkpoint.latest(partial / checkpoint.CHECKPOINTS)
+    resumed = checkpoint.load(newest) if newest is not None else None
+    if resumed is None:
+        set_random_seed(config["seed"])
+        model = build_model(config, data.image_shape, len(data.class_names))
+        echo(f"No checkpoint in {partial} yet: training {config['name']} from the start.")
+    else:
+        model = resumed.model
+        echo(f"Resuming {config['name']} from {resumed.path}: {resumed.epochs_done} of {config['epochs']} "
+             "epochs done.")
+    return _train_and_write(config, run_dir, partial, data, model, resumed, verbose, echo, plots, callbacks)
+
+
+def _train_and_write(config, run_dir, partial, data, model, resumed, verbose, echo, plots, callbacks):
     with StopOnInterrupt() as interrupt:
         if config["trainer"] == "scratch":
             model, history, seconds, stopped_early = _train_scratch(config, data, interrupt, verbose, echo)
         else:
-            history, seconds, stopped_early = _train_keras(config, model, data, interrupt, verbose, callbacks)
+            history, seconds, stopped_early = _train_keras(config, model, data, interrupt, verbose, callbacks,
+                                                           partial, resumed, echo)
         interrupted = interrupt.requested
 
     what = f"the {data.dataset.name} test images"
@@ -87,14 +130,14 @@ def train_run(config, out=None, runs_dir=folder.RUNS_DIR, overwrite=False, verbo
     model_file = MODEL_FORMATS[config["model_format"]]
     metrics["model"] = artifacts.describe_model(model, model_file)
 
-    partial = folder.start(run_dir)
     folder.write_json(partial / run_files.CONFIG, config)
     model.save(partial / model_file)
     write_history_csv(history, partial / run_files.HISTORY)
     folder.write_json(partial / run_files.METRICS, metrics)
     if plots:
         artifacts.write_plots(partial, history, data, evaluation, model, seed=config["seed"])
-    folder.finish(partial, run_dir, overwrite)
+    shutil.rmtree(partial / checkpoint.CHECKPOINTS, ignore_errors=True)
+    folder.finish(partial, run_dir, overwrite=True)
     # After the rename, so the page names the final folder; `neurona report` rebuilds it.
     from neurona.reports.html import build_report
 
@@ -125,7 +168,8 @@ def check_model_format(model, model_format):
                          "Use model_format 'neurona'.") from None
 
 
-def _train_keras(config, model, data, interrupt, verbose, extra_callbacks=()):
+def _train_keras(config, model, data, interrupt, verbose, extra_callbacks=(), partial=None, resumed=None,
+                 echo=print):
     outputs = num_outputs(config, len(data.class_names))
     x = model_inputs(data.train_images, model.input_shape, model.dtype)
     y = model_targets(data.train_labels, config["loss"], outputs)
@@ -133,13 +177,75 @@ def _train_keras(config, model, data, interrupt, verbose, extra_callbacks=()):
     if data.val_images is not None:
         validation = (model_inputs(data.val_images, model.input_shape, model.dtype),
                       model_targets(data.val_labels, config["loss"], outputs))
-    callbacks = make_callbacks(config, interrupt) + list(extra_callbacks)
+    callbacks = make_callbacks(config, interrupt)
     start = time.perf_counter()
-    history = model.fit(x, y, batch_size=config["batch_size"] or len(x), epochs=config["epochs"],
-                        verbose=verbose, callbacks=callbacks, validation_data=validation)
-    seconds = time.perf_counter() - start
+
+    def clock():
+        return time.perf_counter() - start
+
+    initial_epoch = resumed.epochs_done if resumed else 0
+    seconds_before = resumed.train_seconds if resumed else 0.0
+    callbacks.append(LearningRateLog())
+    saver = None
+    if partial is not None:
+        saver = checkpoint.RunCheckpoints(partial, clock, early_stopping=callbacks, resumed=resumed)
+        callbacks.append(saver)
+    if verbose:
+        callbacks.append(RunProgress(config["epochs"], initial_epoch, echo))
+    callbacks += list(extra_callbacks)
+    if initial_epoch < config["epochs"]:
+        history = model.fit(x, y, batch_size=config["batch_size"] or len(x), epochs=config["epochs"],
+                            verbose=verbose, callbacks=callbacks, validation_data=validation,
+                            initial_epoch=initial_epoch)
+        history = history.history
+    else:
+        history = {}
+    seconds = seconds_before + clock()
     stopped_early = any(isinstance(callback, EarlyStopping) and callback.stopped_epoch > 0 for callback in callbacks)
-    return {key: list(values) for key, values in history.history.items()}, seconds, stopped_early
+    if saver is not None:
+        history = saver.history
+    return {key: list(values) for key, values in history.items()}, seconds, stopped_early
+
+
+class LearningRateLog(Callback):
+    """Adds the optimizer's learning rate to each epoch's logs when a schedule sets it (the
+    history plot draws it); a callback that changes it (ReduceLROnPlateau) logs it itself."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        optimizer = self.model.optimizer
+        if logs is not None and "learning_rate" not in logs and not isinstance(
+                getattr(optimizer, "_learning_rate", None) or getattr(optimizer, "learning_rate", None), float):
+            rate = getattr(optimizer, "current_learning_rate", None)
+            logs["learning_rate"] = float(rate() if callable(rate) else optimizer.learning_rate)
+
+
+class RunProgress(Callback):
+    """After each epoch, one line: epochs done of the run's, the time so far, and about how
+    long the rest will take (from the mean epoch so far)."""
+
+    def __init__(self, epochs, initial_epoch, echo):
+        super().__init__()
+        self.epochs, self.initial_epoch, self.echo = epochs, initial_epoch, echo
+
+    def on_train_begin(self, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        done, left = epoch + 1, self.epochs - epoch - 1
+        if left <= 0 or self.model.stop_training:
+            return
+        elapsed = time.perf_counter() - self.start
+        eta = elapsed / (done - self.initial_epoch) * left
+        self.echo(f"Run: {done}/{self.epochs} epochs, {_duration(elapsed)} so far, about {_duration(eta)} left.")
+
+
+def _duration(seconds):
+    seconds = int(round(seconds))
+    if seconds >= 3600:
+        return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+    if seconds >= 60:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds} s"
 
 
 def _train_scratch(config, data, interrupt, verbose, echo):

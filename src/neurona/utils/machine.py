@@ -89,7 +89,22 @@ def blas_description():
     """NumPy's BLAS: 'openblas 0.3.31.188.0 (Haswell)', or 'unknown BLAS'."""
     from threadpoolctl import threadpool_info
 
-    for pool in threadpool_info():
-        if pool.get("user_api") == "blas":
-            return f"{pool.get('internal_api')} {pool.get('version')} ({pool.get('architecture')})"
-    return "unknown BLAS"
+    pool = numpy_blas(threadpool_info())
+    if pool is None:
+        return "unknown BLAS"
+    return f"{pool.get('internal_api')} {pool.get('version')} ({pool.get('architecture')})"
+
+
+def numpy_blas(pools):
+    """NumPy's own BLAS among threadpoolctl's `pools`, or None.
+
+    Other libraries bring BLAS libraries of their own (importing Numba loads SciPy's OpenBLAS
+    when SciPy is installed), and the order in which threadpoolctl lists them differs from one
+    process to the next: the one in NumPy's folder (numpy.libs, numpy/.dylibs) is NumPy's, else
+    the first by path, so a process names the same BLAS every time."""
+    blas = sorted((pool for pool in pools if pool.get("user_api") == "blas"), key=lambda pool: str(pool.get("filepath")))
+    for pool in blas:
+        parts = Path(str(pool.get("filepath"))).parts
+        if any(part.split(".")[0] == "numpy" for part in parts[:-1]):
+            return pool
+    return blas[0] if blas else None
