@@ -13,8 +13,11 @@ SHAPES = [  # (batch, fan_in, units)
 
 
 def main():
+    from benchmarks.harness import machine_facts
     from neurona.kernels.policy import product_timings
 
+    print(machine_facts("BLAS 1 and 2, as the columns say"))
+    print()
     print("| batch x fan_in x units | multiply-adds | 1 thread | 2 threads | ratio |")
     print("| --- | --- | --- | --- | --- |")
     for (batch, fan_in, units), (multiply_adds, single, double) in zip(SHAPES, product_timings(SHAPES, threads=2)):

@@ -194,6 +194,9 @@ def main(argv=None):
     if args.json:
         print(json.dumps({"policy": [policy.kernels, policy.blas_threads, policy.numba_threads], "ms": medians}))
         return
+    from benchmarks.harness import machine_facts
+
+    print(machine_facts(f"BLAS {policy.blas_threads or 'all cores'}, Numba {policy.numba_threads}"))
     print(f"G, batch {args.batch}, {policy.kernels} kernels, BLAS threads {policy.blas_threads or 'all'}, "
           f"Numba threads {policy.numba_threads}; medians of {len(timings['step'])} steps, ms"
           + (" of this thread's CPU time" if args.cpu_time else ""))

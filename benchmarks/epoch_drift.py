@@ -150,6 +150,9 @@ def main(argv=None):
     if args.json:
         print(json.dumps(result))
         return
+    from benchmarks.harness import machine_facts
+
+    print(machine_facts(f"at most {args.threads} for BLAS and Numba"))
     print(f"784-128-10, Adam 0.001, batch 32, {args.samples:,} random samples, {result['kernels']} kernels, "
           f"{args.threads} thread(s)" + (f", medians of {args.repeats} trainings" if args.repeats > 1 else ""))
     for index, seconds in enumerate(result["epoch_seconds"], 1):

@@ -192,8 +192,7 @@ def main(argv=None):
         frameworks = available_frameworks([name for name in args.frameworks.split(",") if name])
     except ValueError as error:
         parser.error(str(error))
-    print(f"CPU: {cpu_description(cpu_info())}", flush=True)
-    print(f"BLAS: {blas_description()}", flush=True)
+    print(machine_facts(args.threads), flush=True)
     peak_before = sgemm_peak_gflops(args.threads)
     print(f"sgemm peak, {args.threads} thread(s): {peak_before:.0f} GFLOP/s", flush=True)
     args.load = [load_average()]
@@ -302,8 +301,8 @@ def format_report(configs, frameworks, seconds, accuracies, predictions, memory,
         f"each in a fresh process, run r with seed {args.seed} + r in every framework; training seconds "
         f"exclude imports and data loading.{load_note(getattr(args, 'load', None))}",
         "",
-        f"Machine: {machine_description()}; float32 sgemm peak measured in the same run with "
-        f"{args.threads} thread(s): **{peak:.0f} GFLOP/s**.",
+        f"{machine_facts(args.threads)} {machine_description()}; float32 sgemm peak measured in the same run "
+        f"with {args.threads} thread(s): **{peak:.0f} GFLOP/s**.",
         "",
         "Configurations: " + "; ".join(f"**{name}** {CONFIGS[name].description}" for name in configs) + ".",
         "",
@@ -312,7 +311,7 @@ def format_report(configs, frameworks, seconds, accuracies, predictions, memory,
         parts += [kernel_paths_note(frameworks, configs, accuracies), ""]
     parts += lines
     for config, results in predictions.items():
-        parts += ["", f"Prediction with {PREDICTION_MODELS[config]}:", "",
+        parts += ["", machine_facts(args.threads), "", f"Prediction with {PREDICTION_MODELS[config]}:", "",
                   "| framework | 10,000 images, s | one image p50, ms | one image p99, ms |",
                   "| --- | --- | --- | --- |"]
         for name, result in results.items():
@@ -326,7 +325,7 @@ def format_report(configs, frameworks, seconds, accuracies, predictions, memory,
     if startup:
         parts += ["", startup_line(startup)]
     if drift:
-        parts += ["", *drift_table(drift, args.threads, drift_repeats(args.repeats))]
+        parts += ["", machine_facts(args.threads), "", *drift_table(drift, args.threads, drift_repeats(args.repeats))]
     return "\n".join(parts)
 
 
@@ -416,16 +415,45 @@ def _median_of(repeats):
     return "one run" if repeats == 1 else f"medians of {repeats} runs"
 
 
+def machine_facts(threads, cpu=None, blas=None):
+    """The line above each table: CPU model, BLAS library with its kernel, thread counts.
+
+    `threads`: the harness' --threads (every pool of every worker held to it), or the words of
+    another script ("BLAS 1 and 2, Numba 1"). `cpu` and `blas` default to this machine's
+    (`cpu_description`, `blas_facts`): tables are compared across machines that change between
+    AMD EPYC and Intel Xeon."""
+    cpu = cpu or cpu_description(cpu_info())
+    blas = blas or blas_facts()
+    if not isinstance(threads, str):
+        threads = f"{threads} for BLAS, OpenMP and Numba in every worker (`fit` may use fewer, see Threads)"
+    return f"Machine: {cpu}; BLAS: {blas}; threads: {threads}."
+
+
+def blas_facts(pools=None):
+    """'OpenBLAS 0.3.31.188.0, Haswell kernel' from threadpoolctl's internal_api, version and
+    architecture of NumPy's BLAS (`pools`: threadpool_info(), by default), or 'unknown'."""
+    if pools is None:
+        from threadpoolctl import threadpool_info
+
+        pools = threadpool_info()
+    from neurona.utils.machine import numpy_blas
+
+    pool = numpy_blas(pools)
+    if pool is None:
+        return "unknown"
+    name = {"openblas": "OpenBLAS", "mkl": "MKL", "blis": "BLIS"}.get(pool.get("internal_api"), pool.get("internal_api"))
+    kernel = f", {pool['architecture']} kernel" if pool.get("architecture") else ""
+    return f"{name} {pool.get('version')}{kernel}"
+
+
 def machine_description():
     versions = [f"Python {platform.python_version()}", f"NumPy {np.__version__}"]
     for module in ("numba", "torch", "tensorflow", "keras"):
         if importlib.util.find_spec(module) is not None:
             versions.append(f"{module} {_version_of(module)}")
-    description = f"{cpu_description(cpu_info())}; NumPy's BLAS {blas_description()}"
     target = _numba_target()
-    if target:
-        description += f"; Numba compiles for {target}"
-    return description + "; " + ", ".join(versions)
+    description = f"Numba compiles for {target}; " if target else ""
+    return description + ", ".join(versions)
 
 
 def _numba_target():

@@ -50,6 +50,12 @@ def main(argv=None):
             model.fit(x, y, epochs=1, batch_size=args.batch, verbose=0)
             times.append(time.perf_counter() - start)
     steps = -(-args.samples // args.batch)
+    try:
+        from benchmarks.harness import machine_facts
+
+        print(machine_facts(f"BLAS at most {args.threads}, Numba as `fit` chooses"))
+    except ImportError:  # an older neurona without neurona.utils.machine
+        pass
     print(f"784-{args.units}-10, {args.optimizer}, batch {args.batch}: {min(times) / steps * 1e6:.0f} us/step "
           f"(best of {args.repeats} epochs, BLAS threads <= {args.threads}, {_kernel_path()} kernels)")
 

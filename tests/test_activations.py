@@ -205,3 +205,35 @@ def test_deserialize_accepts_a_name_and_rejects_unknown_ones():
     assert isinstance(activations.deserialize("tanh"), activations.Tanh)
     with pytest.raises(ValueError, match="Unknown activation"):
         activations.deserialize({"name": "swishy", "config": {}})
+
+
+@pytest.mark.parametrize("path", ["numpy", "numba"])
+def test_gelu_on_both_kernel_paths_matches_math_erf(path, rng):
+    if path == "numba":
+        pytest.importorskip("numba")
+    from neurona import kernels
+
+    x = np.concatenate([np.linspace(-9.0, 9.0, 3001), rng.normal(scale=3.0, size=499)]).reshape(7, -1)
+    cdf = np.array([0.5 * (1.0 + math.erf(v / math.sqrt(2.0))) for v in x.ravel()]).reshape(x.shape)
+    expected = x * cdf
+    kernels.set_kernels(path)
+    try:
+        y = activations.gelu.forward(x)
+        y32 = activations.gelu.forward(x.astype(np.float32))
+        grad = activations.gelu.backward(np.ones_like(x), x, y)
+    finally:
+        kernels.set_kernels(None)
+    assert y.shape == x.shape and y.dtype == np.float64 and y32.dtype == np.float32
+    np.testing.assert_allclose(y, expected, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(y32, expected, rtol=1e-6, atol=1e-6)
+    pdf = np.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
+    np.testing.assert_allclose(grad, cdf + x * pdf, rtol=0, atol=1e-14)
+
+
+def test_gelu_matches_keras_exact_form():
+    keras = pytest.importorskip("keras")
+    x = np.linspace(-10.0, 10.0, 20_001).astype(np.float32)
+    expected = np.asarray(keras.ops.convert_to_numpy(keras.activations.gelu(x, approximate=False)))
+    result = activations.gelu.forward(x)
+    assert result.shape == expected.shape and result.dtype == expected.dtype == np.float32
+    np.testing.assert_allclose(result, expected, rtol=0, atol=1e-6)

@@ -324,3 +324,46 @@ def test_the_convnet_trains_and_learns_in_the_peers(framework, data_dir):
                                timeout=600)
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert json.loads(completed.stdout.strip().splitlines()[-1])["test_accuracy"] > 0.5
+
+
+OPENBLAS_POOL = {"user_api": "blas", "internal_api": "openblas", "version": "0.3.31.188.0", "architecture": "Haswell",
+                 "num_threads": 2}
+
+
+def test_blas_facts_name_the_library_and_its_kernel():
+    assert harness.blas_facts([{"user_api": "openmp", "internal_api": "openmp"}, OPENBLAS_POOL]) == \
+        "OpenBLAS 0.3.31.188.0, Haswell kernel"
+    mkl = {"user_api": "blas", "internal_api": "mkl", "version": "2025.1", "threading_layer": "intel"}
+    assert harness.blas_facts([mkl]) == "MKL 2025.1"
+    assert harness.blas_facts([]) == "unknown"
+
+
+def test_machine_facts_give_cpu_model_blas_and_threads():
+    cpu = harness.cpu_description(harness.parse_cpuinfo(CPUINFO_XEON), machine="x86_64", cores=2)
+    line = harness.machine_facts(2, cpu=cpu, blas=harness.blas_facts([OPENBLAS_POOL]))
+    assert line.startswith("Machine: Intel(R) Xeon(R) Platinum 8375C CPU @ 2.90GHz (x86_64, family 6, model 106)")
+    assert "; BLAS: OpenBLAS 0.3.31.188.0, Haswell kernel; threads: 2 for BLAS, OpenMP and Numba" in line
+    assert harness.machine_facts("BLAS 1, Numba 1", cpu="AMD EPYC", blas="BLIS 1.0").endswith(
+        "threads: BLAS 1, Numba 1.")
+    # this machine's own facts
+    assert harness.cpu_description(harness.cpu_info()) in harness.machine_facts(1)
+
+
+def test_every_table_of_the_report_has_the_machine_facts_above_it():
+    predictions = {name: {"neurona": {"predict_10k_s": 0.5, "predict_one_ms": [0.25, 0.5]}} for name in ("C", "G")}
+    drift = {"numba": {"epoch_seconds": [1.0, 1.0], "ratio": 1.0, "subnormals": 0, "subnormals_by_slot": {},
+                       "slot_values": 10}}
+    seconds, accuracies = {("C", "neurona"): [2.0], ("G", "neurona"): [9.0]}, {("C", "neurona"): [0.97],
+                                                                              ("G", "neurona"): [0.98]}
+    report = harness.format_report(["C", "G"], ["neurona"], seconds, accuracies, predictions, None, 200.0,
+                                   args_for(repeats=1, threads=2), drift=drift)
+    lines = report.splitlines()
+    facts = harness.machine_facts(2)
+    headers = [index for index, line in enumerate(lines[:-1]) if line.startswith("| ")
+               and lines[index + 1].startswith("| ---")]
+    assert len(headers) == 4  # training, two prediction tables, epoch drift
+    previous_end = 0
+    for header in headers:
+        above = lines[previous_end:header]
+        assert any(line.startswith(facts) for line in above), above
+        previous_end = header + 2

@@ -155,3 +155,50 @@ def test_format_value():
     assert format_value(0.97123, "percent") == "97.12%"
     assert format_value(None) == "—" and format_value(True) == "true"
     assert format_value([1, "a"]) == '[1, "a"]'
+
+
+def _history_rows(path):
+    """The first cell of each body row of the report's history table."""
+    table = path.read_text(encoding="utf-8").split('<h2 id="history">', 1)[1].split("</table>", 1)[0]
+    return [row.split('<td class="number">', 1)[1].split("</td>", 1)[0] for row in table.split("<tr")[2:]]
+
+
+def test_a_scratch_run_shows_every_100th_iteration_as_the_tutorial_prints_it(tmp_path):
+    (tmp_path / "config.json").write_text(json.dumps({"name": "seed001", "trainer": "scratch"}))
+    (tmp_path / "metrics.json").write_text('{"test_accuracy": 0.8}')
+    cost = list(np.linspace(0.69, 0.09, 2500))
+    write_history_csv({"loss": cost, "accuracy": list(np.linspace(0.5, 1.0, 2500))}, tmp_path / "history.csv")
+    path = build_report(tmp_path)
+    assert _history_rows(path) == [str(i) for i in range(0, 2500, 100)] + ["2499"]
+    text = " ".join(_parse(path).text)
+    assert "Every 100th iteration (0, 100, 200, ...) and the last: 26 of 2500 rows; history.csv has them all." in text
+    assert "<th>iteration</th>" in path.read_text(encoding="utf-8")
+    assert format_value(cost[100]) in text
+
+
+def test_a_long_epoch_history_is_thinned_keeping_the_best_epoch(tmp_path):
+    (tmp_path / "config.json").write_text("{}")
+    (tmp_path / "metrics.json").write_text("{}")
+    val_loss = [1.0] * 300
+    val_loss[136] = 0.1
+    write_history_csv({"loss": [0.5] * 300, "val_loss": val_loss}, tmp_path / "history.csv")
+    path = build_report(tmp_path)
+    rows = _history_rows(path)
+    assert rows[:3] == ["1", "21", "41"] and rows[-1] == "300" and "137" in rows
+    assert len(rows) == 17
+    text = " ".join(_parse(path).text)
+    assert "Every 20th epoch (1, 21, 41, ...) and the last: 17 of 300 rows" in text
+    assert "Highlighted: epoch 137, the lowest val_loss." in text
+
+
+def test_a_short_history_shows_every_row(run_dir):
+    assert _history_rows(build_report(run_dir)) == ["1", "2", "3"]
+
+
+def test_the_history_caption_mentions_the_dashed_line_only_with_validation(run_dir):
+    with_validation = " ".join(_parse(build_report(run_dir)).text)
+    assert "The dashed line marks the epoch with the lowest validation loss" in with_validation
+    write_history_csv({"loss": [0.5, 0.3, 0.2], "accuracy": [0.8, 0.9, 0.95]}, run_dir / "history.csv")
+    without = " ".join(_parse(build_report(run_dir)).text)
+    assert "dashed" not in without
+    assert "Loss and accuracy per epoch on the training data (this run had no validation data)." in without

@@ -7,6 +7,7 @@ labels 0x00000801 (count).
 
 import gzip
 import math
+import os
 import struct
 import zlib
 
@@ -30,7 +31,12 @@ def read_idx(path):
     try:
         with (gzip.open if compressed else open)(path, "rb") as handle:
             data = handle.read()
-    except (OSError, EOFError, zlib.error) as error:
+    except EOFError as error:  # gzip's "Compressed file ended before the end-of-stream marker"
+        raise DataFormatError(
+            f"{path}: cannot be read as gzip (truncated: the file ends at byte {os.path.getsize(path)}, "
+            "before the end of its compressed data)."
+        ) from error
+    except (OSError, zlib.error) as error:
         raise DataFormatError(
             f"{path}: cannot be read as {'gzip' if compressed else 'IDX'} ({error})."
         ) from error

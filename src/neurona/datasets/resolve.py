@@ -2,8 +2,11 @@
 
 Each source's arrays are checked (shapes, counts, value ranges) and their SHA-256 compared with
 the expected checksums; a source that fails for any reason falls through to the next, and when
-all fail the error lists what was tried and why. Data from outside the machine (pip, apt,
-http) is written to the cache as raw IDX files, each atomically.
+all fail the error lists what was tried and why. A source that held a broken copy (a file that
+is truncated, has the wrong magic number or the wrong checksum) is named in a `DatasetWarning`
+once the data is found elsewhere. Data from outside the machine (pip, apt, http) is written to
+the cache as raw IDX files, each atomically. The first resolution of each dataset in a process
+prints one line on stderr: its source, "verified sha256" and the cache folder (see `messages`).
 
 NEURONA_DATASET_SOURCES (or `sources=`) limits the chain to some sources, by name, e.g.
 "data_dir,cache" to stay offline.
@@ -13,7 +16,7 @@ import dataclasses
 import os
 import warnings
 
-from neurona.datasets import paths
+from neurona.datasets import messages, paths
 from neurona.utils.atomic import atomic_folder
 from neurona.datasets.dataset import make_dataset
 from neurona.datasets.errors import ChecksumError, DataFormatError, DatasetNotFoundError, SourceUnavailable
@@ -30,17 +33,24 @@ def resolve(spec, sources=None, progress=None):
         spec: a `catalog.NamedDataset`.
         sources: names of the sources to try (in the chain's order); by default those named in
             NEURONA_DATASET_SOURCES, else all.
-        progress: called as progress(label, done, total) while downloading.
+        progress: called as progress(label, done, total) while downloading; by default a
+            progress bar on stderr when it is a terminal (`messages.default_progress`).
 
     Raises:
         DatasetNotFoundError: no source gave verified data; the message lists each one's reason.
     """
-    tried = []
+    if progress is None:
+        progress = messages.default_progress()
+    tried, broken = [], []
     for source in select_sources(spec, sources):
         where = source.describe(spec)
         try:
             arrays = source.read(spec, progress)
-        except (SourceUnavailable, DataFormatError, OSError, ImportError) as error:
+        except DataFormatError as error:
+            tried.append(f"{source.label}: {error}")
+            broken.append(str(error))
+            continue
+        except (SourceUnavailable, OSError, ImportError) as error:
             tried.append(f"{source.label}: {error}")
             continue
         try:
@@ -48,9 +58,15 @@ def resolve(spec, sources=None, progress=None):
             verify(dataset, spec, where)
         except DataFormatError as error:  # its message starts with `where`
             tried.append(str(error))
+            broken.append(str(error))
             continue
-        if source.fetches and (folder := store_in_cache(dataset, spec)):
+        folder = store_in_cache(dataset, spec) if source.fetches else None
+        if folder:
             dataset = dataclasses.replace(dataset, source=f"{where}, now cached in {folder}")
+        for problem in broken:
+            messages.warn_broken(spec.name, problem, where)
+        messages.announce(spec.name, f"{spec.name}: from {where}, verified sha256"
+                          + (f", cached in {folder}" if folder else ""))
         return dataset
     raise DatasetNotFoundError(
         f"{spec.name}: no source could provide it. "

@@ -86,9 +86,9 @@ def build_report(run_dir):
         f"<h1>{escape(title)}</h1>",
         f'<p class="subtitle">Run folder <code>{escape(run_dir.resolve().name)}</code></p>',
         _headline_cards(metrics),
-        _plots_section(run_dir, plots),
+        _plots_section(run_dir, plots, history),
         _metrics_section(metrics),
-        _history_section(history),
+        _history_section(history, iterations=config.get("trainer") == "scratch"),
         _config_section(config),
         _files_section(files),
         "</main></body>",
@@ -177,14 +177,14 @@ def _headline_cards(metrics):
     return f'<div class="cards">{"".join(cards)}</div>' if cards else ""
 
 
-def _plots_section(run_dir, plots):
+def _plots_section(run_dir, plots, history=None):
     if not plots:
         return '<h2 id="plots">Plots</h2>\n<p class="note">This run folder has no plots.</p>'
     figures = []
     for name in plots:
         size = _png_size(run_dir / name)
         dimensions = f' width="{size[0]}" height="{size[1]}"' if size else ""
-        caption = escape(run_files.plot_caption(name))
+        caption = escape(run_files.plot_caption(name, history))
         figures.append(
             f'<figure id="{escape(name)}"><img src="{escape(quote(name))}" alt="{escape(name)}"{dimensions}>'
             f"<figcaption>{caption} <code>{escape(name)}</code></figcaption></figure>"
@@ -226,7 +226,26 @@ def _classification_table(report):
     return f"<table>\n{header}\n{body}\n</table>"
 
 
-def _history_section(history):
+# Longer histories are shown thinned to about HISTORY_SHOWN_ROWS rows; history.csv keeps them all.
+HISTORY_ALL_ROWS_UP_TO = 100
+HISTORY_SHOWN_ROWS = 25
+
+
+def history_step(num_rows):
+    """Show every `history_step(n)`-th row of an n-row history: 1 up to 100 rows, else the first
+    of 1, 2, 5, 10, 20, 50, 100, ... leaving at most 25 (2,500 iterations: every 100th, as seed 001
+    prints its cost)."""
+    if num_rows <= HISTORY_ALL_ROWS_UP_TO:
+        return 1
+    step, factors = 1, (2, 2.5, 2)  # 1 -> 2 -> 5 -> 10 -> 20 -> ...
+    while math.ceil(num_rows / step) > HISTORY_SHOWN_ROWS:
+        step = round(step * factors[0])
+        factors = factors[1:] + factors[:1]
+    return step
+
+
+def _history_section(history, iterations=False):
+    """The history table; `iterations` numbers the rows from 0 as seed 001's training loop prints them."""
     if not history:
         return f'<h2 id="history">History</h2>\n<p class="note">This run folder has no {run_files.HISTORY}.</p>'
     keys = list(history)
@@ -234,13 +253,22 @@ def _history_section(history):
     val_loss = history.get("val_loss") or []
     finite = [(value, index) for index, value in enumerate(val_loss) if math.isfinite(value)]
     best = min(finite)[1] if finite else None
-    header = "<tr><th>epoch</th>" + "".join(f"<th>{escape(key)}</th>" for key in keys) + "</tr>"
+    unit, first = ("iteration", 0) if iterations else ("epoch", 1)
+    step = history_step(num_epochs)
+    shown = sorted({*range(0, num_epochs, step), num_epochs - 1, *([best] if best is not None else [])})
+    header = f"<tr><th>{unit}</th>" + "".join(f"<th>{escape(key)}</th>" for key in keys) + "</tr>"
     rows = []
-    for index in range(num_epochs):
+    for index in shown:
         cells = "".join(_cell(history[key][index] if index < len(history[key]) else None) for key in keys)
         css = ' class="best"' if index == best else ""
-        rows.append(f'<tr{css}><td class="number">{index + 1}</td>{cells}</tr>')
-    note = (f'<p class="note">Highlighted: epoch {best + 1}, the lowest val_loss.</p>' if best is not None else "")
+        rows.append(f'<tr{css}><td class="number">{index + first}</td>{cells}</tr>')
+    notes = []
+    if step > 1:
+        notes.append(f"Every {step}th {unit} ({first}, {first + step}, {first + 2 * step}, ...) and the last: "
+                     f"{len(shown)} of {num_epochs} rows; {run_files.HISTORY} has them all.")
+    if best is not None:
+        notes.append(f"Highlighted: {unit} {best + first}, the lowest val_loss.")
+    note = f'<p class="note">{" ".join(notes)}</p>' if notes else ""
     return f'<h2 id="history">History</h2>\n{note}\n<table>\n{header}\n' + "\n".join(rows) + "\n</table>"
 
 

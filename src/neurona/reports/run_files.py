@@ -1,5 +1,7 @@
 """The files of a run folder, by name, and the caption the report gives each plot."""
 
+import math
+
 CONFIG = "config.json"
 METRICS = "metrics.json"
 HISTORY = "history.csv"
@@ -31,12 +33,26 @@ PLOT_CAPTIONS = {
 }
 
 
-def plot_caption(filename):
-    """The caption of a plot file: the known one, or its name made readable ('loss_curve.png' -> 'Loss curve')."""
+# history.png's caption for a run without validation data: no dashed line to speak of.
+HISTORY_CAPTION_WITHOUT_VALIDATION = "Loss and accuracy per epoch on the training data (this run had no validation data)."
+
+
+def plot_caption(filename, history=None):
+    """The caption of a plot file: the known one, or its name made readable ('loss_curve.png' -> 'Loss curve').
+
+    `history` ({key: [value per epoch]}, as read from history.csv) lets history.png's caption
+    mention the dashed line of the lowest validation loss only when there is a finite val_loss.
+    """
+    if filename == "history.png" and history is not None and not _has_validation_loss(history):
+        return HISTORY_CAPTION_WITHOUT_VALIDATION
     if filename in PLOT_CAPTIONS:
         return PLOT_CAPTIONS[filename]
     stem = filename.rsplit(".", 1)[0].replace("_", " ").replace("-", " ").strip()
     return stem[:1].upper() + stem[1:]
+
+
+def _has_validation_loss(history):
+    return any(math.isfinite(value) for value in history.get("val_loss") or [])
 
 
 def plot_order(filename):
