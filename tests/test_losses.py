@@ -645,3 +645,140 @@ def test_float32_losses_stay_float32_and_use_the_epsilon(rng):
                  "categorical_hinge", "cosine_similarity"):
         assert losses.get(name).gradient(y_true, y_pred).dtype == np.float32, name
     assert backend.epsilon() == 1e-7
+
+
+@pytest.fixture
+def float16():
+    backend.set_floatx("float16")
+    yield
+    backend.set_floatx("float32")
+
+
+@pytest.mark.parametrize(
+    "loss, targets",
+    [
+        (losses.BinaryCrossentropy(), np.array([[0.0, 1.0, 1.0], [1.0, 0.0, 0.0]], np.float16)),
+        (losses.CategoricalCrossentropy(), np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]], np.float16)),
+        (losses.SparseCategoricalCrossentropy(), np.array([1, 0])),
+    ],
+    ids=["binary", "categorical", "sparse"],
+)
+def test_float16_probabilities_of_exactly_0_and_1_give_finite_loss_and_gradient(float16, loss, targets):
+    # Every prediction is exactly 0 or 1, right and wrong: 1 - 1e-7 rounds to 1.0 in float16.
+    probs = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]], np.float16)
+    with np.errstate(all="raise"):
+        value = loss(targets, probs)
+        gradient = loss.gradient(targets, probs)
+    assert math.isfinite(value) and value > 0
+    assert gradient.dtype == np.float16 and np.all(np.isfinite(gradient))
+    # The clip is at float16's own epsilon (2**-10): a confident wrong prediction costs -log(2**-10).
+    assert float(np.max(loss.per_sample(targets, probs))) <= -math.log(2.0**-10) + 1e-3
+    assert losses.CategoricalCrossentropy()(np.array([[0.0, 1.0]], np.float16), np.array([[1.0, 0.0]], np.float16)) \
+        == pytest.approx(-math.log(2.0**-10), rel=1e-3)
+
+
+def test_float32_and_float64_keep_keras_epsilon():
+    for dtype in (np.float32, np.float64):
+        value = losses.CategoricalCrossentropy()(np.array([[0.0, 1.0]], dtype), np.array([[1.0, 0.0]], dtype))
+        assert value == pytest.approx(-math.log(1e-7), rel=1e-5)
+
+
+# Label smoothing (Keras' CategoricalCrossentropy and BinaryCrossentropy) ---------------------------
+
+SMOOTHED = [(losses.CategoricalCrossentropy, "categorical_crossentropy"),
+            (losses.BinaryCrossentropy, "binary_crossentropy")]
+
+
+def smoothing_case(name, rng):
+    """(y_true, probabilities, logits) for the loss `name`: one-hot or 0/1 targets."""
+    if name == "categorical_crossentropy":
+        logits = rng.normal(size=(BATCH, CLASSES))
+        return one_hot(random_labels(rng)), activations.softmax(logits), logits
+    logits = rng.normal(scale=2.0, size=(BATCH, 3))
+    return (rng.uniform(size=(BATCH, 3)) > 0.5).astype(np.float64), activations.sigmoid(logits), logits
+
+
+def test_label_smoothing_matches_keras(rng):
+    import inspect
+    import os
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    keras = pytest.importorskip("keras")
+    for cls, name in SMOOTHED:
+        y_true, probs, logits = smoothing_case(name, rng)
+        for smoothing in (0.0, 0.1, 0.35, 1.0):
+            for from_logits, y_pred in ((False, probs), (True, logits)):
+                config = {"from_logits": from_logits, "label_smoothing": smoothing}
+                theirs = getattr(keras.losses, cls.__name__)(**config)
+                expected = float(theirs(y_true.astype("float32"), y_pred.astype("float32")))
+                assert cls(**config)(y_true, y_pred) == pytest.approx(expected, rel=1e-5), (name, config)
+                per_sample = np.asarray(getattr(keras.losses, name)(y_true.astype("float32"),
+                                                                    y_pred.astype("float32"), **config))
+                np.testing.assert_allclose(getattr(losses, name)(y_true, y_pred, **config), per_sample,
+                                           rtol=1e-5, err_msg=f"{name} {config}")
+                assert cls(**config).get_config() == {key: theirs.get_config()[key] for key in config}
+    assert "label_smoothing" not in inspect.signature(keras.losses.SparseCategoricalCrossentropy).parameters
+
+
+@pytest.mark.parametrize("cls, name", SMOOTHED, ids=[name for _, name in SMOOTHED])
+@pytest.mark.parametrize("from_logits", [False, True])
+def test_label_smoothing_gradient(float64, cls, name, from_logits, rng):
+    y_true, probs, logits = smoothing_case(name, rng)
+    loss = cls(from_logits=from_logits, label_smoothing=0.2)
+    check_gradient(loss, y_true, logits.copy() if from_logits else probs.copy())
+    assert not np.allclose(loss.gradient(y_true, probs), cls(from_logits=from_logits).gradient(y_true, probs))
+
+
+@pytest.mark.parametrize("cls, name", SMOOTHED, ids=[name for _, name in SMOOTHED])
+def test_label_smoothing_fused_gradient_through_the_activation(cls, name, rng):
+    y_true, _, logits = smoothing_case(name, rng)
+    activation = activations.softmax if name == "categorical_crossentropy" else activations.sigmoid
+    loss = cls(label_smoothing=0.3)
+    analytic = loss.fused_gradient(y_true, activation(logits))
+    numeric = numeric_gradient(lambda: loss(y_true, activation(logits)), logits)
+    assert_gradient_close(numeric, analytic)
+
+
+@pytest.mark.parametrize("cls, name", SMOOTHED, ids=[name for _, name in SMOOTHED])
+def test_label_smoothing_in_the_fused_kernel(kernel_path, cls, name, rng):
+    y_true, probs, logits = smoothing_case(name, rng)
+    plain, smoothed = cls(), cls(label_smoothing=0.25)
+    out = np.empty_like(logits)
+    loss, correct, count = smoothed.fused_step(y_true, logits.copy(), out)
+    assert loss == pytest.approx(smoothed(y_true, probs), rel=1e-12)
+    np.testing.assert_allclose(out, smoothed.fused_gradient(y_true, probs), rtol=1e-10, atol=1e-15)
+    assert (correct, count) == plain.fused_step(y_true, logits.copy(), np.empty_like(logits))[1:]
+    assert abs(loss - plain(y_true, probs)) > 1e-3
+
+
+def test_full_smoothing_keeps_the_fused_kernel_out():
+    assert losses.CategoricalCrossentropy(label_smoothing=1.0).fused_accuracy is None
+    assert losses.CategoricalCrossentropy(label_smoothing=0.5).fused_accuracy == "categorical_accuracy"
+
+
+def test_a_model_trains_with_label_smoothing_on_both_fused_paths():
+    from neurona.layers import Dense
+    from neurona.models import Sequential
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(96, 4)).astype("float32")
+    y = one_hot((x[:, 0] > 0).astype(int) + (x[:, 1] > 0), 3).astype("float32")
+    results = []
+    for metrics in (["accuracy"], ["accuracy", "mse"]):  # with the kernel, then without it
+        model = Sequential([Dense(3, activation="softmax", input_dim=4, kernel_initializer="zeros")])
+        model.compile("sgd", losses.CategoricalCrossentropy(label_smoothing=0.2), metrics=metrics)
+        results.append(model.fit(x, y, epochs=3, batch_size=32, shuffle=False, verbose=0).history)
+    assert results[0]["loss"] == pytest.approx(results[1]["loss"], rel=1e-5)
+    assert results[0]["accuracy"] == pytest.approx(results[1]["accuracy"])
+    assert results[0]["loss"][-1] < results[0]["loss"][0]
+
+
+def test_label_smoothing_is_checked_and_round_trips():
+    for cls, _ in SMOOTHED:
+        with pytest.raises(ValueError, match="label_smoothing in \\[0, 1\\]. Received: label_smoothing=1.5"):
+            cls(label_smoothing=1.5)
+        loss = cls(from_logits=True, label_smoothing=0.1)
+        again = losses.deserialize(json.loads(json.dumps(losses.serialize(loss))))
+        assert type(again) is cls and again.get_config() == {"from_logits": True, "label_smoothing": 0.1}
+    with pytest.raises(TypeError):
+        losses.SparseCategoricalCrossentropy(label_smoothing=0.1)

@@ -53,7 +53,7 @@ class Loss:
         """From the logits of `fused_activation`: (batch-mean loss, correct predictions, predictions
         counted) for the `fused_accuracy` metric, with dLoss/dlogits written into `out` (which may
         be `logits`), in one kernel pass."""
-        low, high = loss_kernels.clip_bounds(backend.epsilon(), logits.dtype)
+        low, high = loss_kernels.clip_bounds(_epsilon(logits.dtype), logits.dtype)
         loss_sum, correct = self._fused_kernel(logits, self._kernel_targets(y_true), low, high, out)
         return loss_sum / logits.shape[0], correct, self._accuracy_count(logits)
 
@@ -111,15 +111,55 @@ class Loss:
         return f"<loss {self.name}>"
 
 
-class CategoricalCrossentropy(Loss):
-    """-sum_k y_k log p_k per sample; targets one-hot (batch, classes)."""
+class _SmoothedLoss(Loss):
+    """A cross-entropy with Keras' `label_smoothing` in [0, 1]: the targets y are replaced by
+    `_smooth(y)` in the loss, its gradient and the fused step, never in the metrics."""
+
+    def __init__(self, from_logits=False, label_smoothing=0.0):
+        super().__init__(from_logits=from_logits)
+        if isinstance(label_smoothing, bool) or not (
+            isinstance(label_smoothing, (int, float, np.floating)) and 0 <= label_smoothing <= 1
+        ):
+            raise ValueError(
+                f"{type(self).__name__} expects label_smoothing in [0, 1]. "
+                f"Received: label_smoothing={label_smoothing!r}"
+            )
+        self.label_smoothing = float(label_smoothing)
+        if self.label_smoothing == 1:
+            # Every target becomes 1/classes (or 0.5): the fused kernel, which counts accuracy
+            # from the targets it receives, would no longer see the labels.
+            self.fused_accuracy = None
+
+    def _smooth(self, y_true):
+        if not self.label_smoothing:
+            return y_true
+        return y_true * (1.0 - self.label_smoothing) + self._smoothing_floor(y_true)
+
+    def _kernel_targets(self, y_true):
+        # An affine map with positive slope: argmax and the side of 0.5 are kept, so the
+        # kernel's accuracy counts are those of the unsmoothed labels.
+        return self._smooth(y_true)
+
+    def get_config(self):
+        return {"from_logits": self.from_logits, "label_smoothing": self.label_smoothing}
+
+
+class CategoricalCrossentropy(_SmoothedLoss):
+    """-sum_k y_k log p_k per sample; targets one-hot (batch, classes).
+
+    With `label_smoothing` s, y becomes y * (1 - s) + s / classes (Keras' rule).
+    """
 
     name = "categorical_crossentropy"
     fused_activation = "softmax"
     fused_accuracy = "categorical_accuracy"
     _fused_kernel = staticmethod(loss_kernels.softmax_categorical_crossentropy)
 
+    def _smoothing_floor(self, y_true):
+        return self.label_smoothing / y_true.shape[-1]
+
     def per_sample(self, y_true, y_pred):
+        y_true = self._smooth(y_true)
         if self.from_logits:
             return -np.sum(y_true * _log_softmax(y_pred), axis=-1)
         return -np.sum(y_true * np.log(_clip(y_pred)), axis=-1)
@@ -128,10 +168,13 @@ class CategoricalCrossentropy(Loss):
         batch = y_pred.shape[0]
         if self.from_logits:
             return self.fused_gradient(y_true, activations.softmax.forward(y_pred))
+        y_true = self._smooth(y_true)
         return -y_true / _clip(y_pred) * _inside_clip(y_pred) / batch
 
     def fused_gradient(self, y_true, probs, out=None):
-        out = np.subtract(probs, y_true, out=out)
+        """(probs - y) / batch, with y smoothed; exact as long as the targets of each row sum
+        to 1, which smoothing keeps."""
+        out = np.subtract(probs, self._smooth(y_true), out=out)
         out /= probs.shape[0]
         return out
 
@@ -218,18 +261,25 @@ class SparseCategoricalCrossentropy(Loss):
         return y_true.astype(np.intp, copy=False)
 
 
-class BinaryCrossentropy(Loss):
-    """-mean_k [y log p + (1 - y) log(1 - p)] per sample; targets in [0, 1]."""
+class BinaryCrossentropy(_SmoothedLoss):
+    """-mean_k [y log p + (1 - y) log(1 - p)] per sample; targets in [0, 1].
+
+    With `label_smoothing` s, y becomes y * (1 - s) + s / 2 (Keras' rule).
+    """
 
     name = "binary_crossentropy"
     fused_activation = "sigmoid"
     fused_accuracy = "binary_accuracy"
     _fused_kernel = staticmethod(loss_kernels.sigmoid_binary_crossentropy)
 
+    def _smoothing_floor(self, y_true):
+        return 0.5 * self.label_smoothing
+
     def _accuracy_count(self, logits):
         return logits.size
 
     def per_sample(self, y_true, y_pred):
+        y_true = self._smooth(y_true)
         if self.from_logits:
             # max(z, 0) - z*y + log(1 + exp(-|z|)): the stable form of the same loss.
             losses = np.maximum(y_pred, 0) - y_pred * y_true + np.log1p(np.exp(-np.abs(y_pred)))
@@ -240,13 +290,14 @@ class BinaryCrossentropy(Loss):
     def gradient(self, y_true, y_pred):
         if self.from_logits:
             return self.fused_gradient(y_true, activations.sigmoid.forward(y_pred))
+        y_true = self._smooth(y_true)
         batch, outputs = y_pred.shape[0], y_pred.shape[-1]
         probs = _clip(y_pred)
         grad = (probs - y_true) / (probs * (1.0 - probs))
         return grad * _inside_clip(y_pred) / (batch * outputs)
 
     def fused_gradient(self, y_true, probs, out=None):
-        out = np.subtract(probs, y_true, out=out)
+        out = np.subtract(probs, self._smooth(y_true), out=out)
         out /= probs.shape[0] * probs.shape[-1]
         return out
 
@@ -448,13 +499,23 @@ class CosineSimilarity(_PlainLoss):
 
 
 def _clip(probs):
-    return loss_kernels.clip_probabilities(probs, backend.epsilon())
+    return loss_kernels.clip_probabilities(probs, _epsilon(probs.dtype))
 
 
 def _inside_clip(probs):
     """1 where the clip in the loss is inactive, 0 where it flattens the loss."""
-    eps = backend.epsilon()
+    eps = _epsilon(probs.dtype)
     return (probs >= eps) & (probs <= 1.0 - eps)
+
+
+def _epsilon(dtype):
+    """backend.epsilon(), or `dtype`'s machine epsilon where 1 - epsilon would round to 1: in
+    float16 1 - 1e-7 is 1.0 (log(1 - p) = log(0)) and 1 / 1e-7 overflows, 1 - 2**-10 and 2**10 do not."""
+    eps = backend.epsilon()
+    dtype = np.dtype(dtype)
+    if dtype.kind == "f" and np.asarray(1.0, dtype) - np.asarray(eps, dtype) == 1.0:
+        return max(eps, float(np.finfo(dtype).eps))
+    return eps
 
 
 def _log_softmax(logits):
@@ -603,9 +664,10 @@ def _per_sample(loss, y_true, y_pred):
     return loss.per_sample(*_match_rank(np.asarray(y_true), _as_predictions(y_pred)))
 
 
-def categorical_crossentropy(y_true, y_pred, from_logits=False):
+def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
     """Per-sample categorical cross-entropy, shape (batch,)."""
-    return _per_sample(CategoricalCrossentropy(from_logits=from_logits), y_true, y_pred)
+    return _per_sample(CategoricalCrossentropy(from_logits=from_logits, label_smoothing=label_smoothing), y_true,
+                       y_pred)
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
@@ -613,9 +675,9 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
     return _per_sample(SparseCategoricalCrossentropy(from_logits=from_logits), y_true, y_pred)
 
 
-def binary_crossentropy(y_true, y_pred, from_logits=False):
+def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
     """Per-sample binary cross-entropy, shape (batch,)."""
-    return _per_sample(BinaryCrossentropy(from_logits=from_logits), y_true, y_pred)
+    return _per_sample(BinaryCrossentropy(from_logits=from_logits, label_smoothing=label_smoothing), y_true, y_pred)
 
 
 def mean_squared_error(y_true, y_pred):

@@ -127,8 +127,8 @@ def _edited_keras(tmp_path, change):
 
 
 def test_a_keras_optimizer_option_neurona_lacks_loads_the_model_uncompiled(tmp_path):
-    path = _edited_keras(tmp_path, lambda c: c["compile_config"]["optimizer"]["config"].update(weight_decay=0.01))
-    with pytest.warns(UserWarning, match=r"weight_decay=0.01 is not available in neurona; the model is loaded"):
+    path = _edited_keras(tmp_path, lambda c: c["compile_config"]["optimizer"]["config"].update(clipnorm=1.0))
+    with pytest.warns(UserWarning, match=r"clipnorm=1.0 is not available in neurona; the model is loaded"):
         model = load_model(path)
     assert not model.compiled
     arrays = np.load(FIXTURES / "mlp_dropout.npz")

@@ -117,6 +117,26 @@ def _accumulate(total, decay, value):
     total += value
 
 
+# Weight decay ----------------------------------------------------------------------------
+
+
+def weight_decay_numpy(param, scale):
+    """Decoupled weight decay (Keras' `_apply_weight_decay`, AdamW's first half), where the
+    optimizer passes scale = weight_decay * learning_rate:
+
+    w -= w * scale
+    """
+    param -= param * param.dtype.type(scale)
+
+
+@kernel(weight_decay_numpy)
+@compiled(parallel=True)
+def weight_decay(param, scale):
+    rate = param.dtype.type(scale)
+    for i in prange(param.size):
+        param[i] -= param[i] * rate
+
+
 # SGD -------------------------------------------------------------------------------------
 
 
@@ -425,7 +445,7 @@ def nadam(param, grad, momentum, velocity, kept_1, kept_2, momentum_scale, gradi
         param[i] -= rate * m_hat / (math.sqrt(v / correction) + eps)
 
 
-KERNELS = (sgd, adam, rmsprop, adagrad, adadelta, adamax, nadam)
+KERNELS = (sgd, adam, rmsprop, adagrad, adadelta, adamax, nadam, weight_decay)
 
 __all__ = ["COMPILED_DTYPES", "KERNELS", "adadelta", "adagrad", "adam", "adamax", "apply", "flush_threshold",
-           "nadam", "rmsprop", "sgd", "unused"]
+           "nadam", "rmsprop", "sgd", "unused", "weight_decay"]

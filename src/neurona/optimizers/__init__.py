@@ -4,24 +4,29 @@ from neurona.optimizers.adadelta import Adadelta
 from neurona.optimizers.adagrad import Adagrad
 from neurona.optimizers.adam import Adam
 from neurona.optimizers.adamax import Adamax
+from neurona.optimizers.adamw import AdamW
 from neurona.optimizers.base import Optimizer
 from neurona.optimizers.nadam import Nadam
 from neurona.optimizers.rmsprop import RMSprop
 from neurona.optimizers.sgd import SGD
+from neurona.optimizers import schedules
 
-_REGISTRY = {cls.name.lower(): cls for cls in (SGD, Adam, RMSprop, Adagrad, Adadelta, Adamax, Nadam)}
+_REGISTRY = {cls.name.lower(): cls for cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam)}
 
 
 def get(identifier):
-    """An optimizer from a name ('adam', 'SGD', 'rmsprop', ...) or an Optimizer instance."""
+    """An optimizer from a name ('adam', 'SGD', 'rmsprop', ...), an Optimizer instance, or a
+    serialized {'class_name', 'config'} dict (whose learning_rate may be a serialized schedule)."""
     if isinstance(identifier, Optimizer):
         return identifier
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
     if isinstance(identifier, str):
         cls = _REGISTRY.get(identifier.lower())
         if cls is None:
             raise ValueError(f"Unknown optimizer: {identifier!r}. Expected one of {sorted(_REGISTRY)}.")
         return cls()
-    raise TypeError(f"optimizer must be a name or an Optimizer. Received: {identifier!r}")
+    raise TypeError(f"optimizer must be a name, a config dict or an Optimizer. Received: {identifier!r}")
 
 
 def serialize(optimizer):
@@ -29,11 +34,13 @@ def serialize(optimizer):
 
 
 def deserialize(config):
+    if not isinstance(config, dict):
+        raise TypeError(f"An optimizer config must be a dict with a class_name. Received: {config!r}")
     cls = _REGISTRY.get(str(config.get("class_name", "")).lower())
     if cls is None:
         raise ValueError(f"Unknown optimizer: {config.get('class_name')!r}. Expected one of {sorted(_REGISTRY)}.")
-    return cls.from_config(config.get("config", {}))
+    return cls.from_config(dict(config.get("config") or {}))
 
 
-__all__ = ["SGD", "Adam", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam", "Optimizer",
-           "get", "serialize", "deserialize"]
+__all__ = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam", "Optimizer",
+           "get", "serialize", "deserialize", "schedules"]

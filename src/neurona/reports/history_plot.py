@@ -7,6 +7,7 @@ from neurona.reports._figure import new_figure, save_png
 
 TRAIN_COLOR = "#1565c0"
 VALIDATION_COLOR = "#e65100"
+LEARNING_RATE_COLOR = "#2e7d32"
 BEST_EPOCH_COLOR = "#555555"
 BEST_EPOCH_LABEL = "lowest val_loss"
 _MARKERS_UP_TO_EPOCHS = 40
@@ -29,11 +30,13 @@ def best_epoch(history):
 
 
 def make_history_figure(history):
-    """Figure with a loss panel and, when recorded, an accuracy panel, epochs 1-based on shared x.
+    """Figure with a loss panel and, when recorded, an accuracy panel and a learning-rate panel
+    (last), epochs 1-based on shared x.
 
     Args:
         history: {'loss': [...], 'val_loss': [...], 'accuracy' or 'acc': [...],
-            'val_accuracy' or 'val_acc': [...]} (validation and accuracy optional), or a History.
+            'val_accuracy' or 'val_acc': [...], 'learning_rate': [...]} (all but 'loss'
+            optional), or a History.
 
     The epoch of the lowest val_loss gets a dashed vertical line on every panel (its label
     starts with 'lowest val_loss') and an annotation on the loss panel.
@@ -47,9 +50,14 @@ def make_history_figure(history):
     if accuracy is not None and accuracy.size:
         panels.append(("Accuracy", accuracy, _series(history, "val_accuracy", "val_acc")))
 
-    figure = new_figure(5.2 * len(panels) + 0.4, 4.2)
-    axes_list = figure.subplots(1, len(panels), sharex=True, squeeze=False)[0]
+    learning_rate = _series(history, "learning_rate")
+    with_rate = learning_rate is not None and learning_rate.size > 0
+    count = len(panels) + with_rate
+    figure = new_figure(5.2 * count + 0.4, 4.2)
+    axes_list = figure.subplots(1, count, sharex=True, squeeze=False)[0]
     best = best_epoch(history)
+    if with_rate:
+        _draw_learning_rate(axes_list[-1], learning_rate, best)
     for axes, (name, train, validation) in zip(axes_list, panels):
         _draw_series(axes, train, "Training", TRAIN_COLOR)
         if validation is not None and validation.size:
@@ -71,6 +79,25 @@ def make_history_figure(history):
     else:
         figure.suptitle(f"Training history ({len(loss)} epochs)")
     return figure
+
+
+def _draw_learning_rate(axes, rates, best):
+    """The learning rate in force at each epoch's end (LearningRateScheduler, ReduceLROnPlateau),
+    on a log scale when it spans more than a factor of 10."""
+    _draw_series(axes, rates, "Learning rate", LEARNING_RATE_COLOR)
+    positive = rates[np.isfinite(rates) & (rates > 0)]
+    if positive.size and positive.max() > 10 * positive.min():
+        axes.set_yscale("log")
+    if best is not None:
+        axes.axvline(best, color=BEST_EPOCH_COLOR, linestyle="--", linewidth=1.2,
+                     label=f"{BEST_EPOCH_LABEL} (epoch {best})")
+    axes.set_title("Learning rate per epoch")
+    axes.set_xlabel("Epoch")
+    axes.set_ylabel("Learning rate")
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+    axes.set_xlim(0.5, len(rates) + 0.5)
+    axes.grid(True, alpha=0.3)
+    axes.legend(loc="best", fontsize=9)
 
 
 def _draw_series(axes, values, label, color):

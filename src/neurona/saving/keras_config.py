@@ -31,6 +31,7 @@ from neurona import metrics as metrics_module
 from neurona.layers.input_layer import InputLayer
 from neurona.layers.preprocessing import Normalization
 from neurona.models import Functional, Model
+from neurona.optimizers import schedules
 from neurona.saving import limits
 from neurona.saving.errors import ModelFileError
 from neurona.saving.keras_adapters import wrap as _wrap
@@ -286,10 +287,11 @@ def compile_to_keras(model, style):
     if not model.compiled:
         return None
     optimizer = model.optimizer
-    optimizer_config = _wrap("keras.optimizers", type(optimizer).__name__, dict(optimizer.get_config()), style)
+    optimizer_config = _wrap("keras.optimizers", type(optimizer).__name__, _optimizer_to_keras(optimizer), style)
     loss = model.loss
-    if loss.get_config().get("from_logits"):
-        loss_config = _wrap("keras.losses", _LOSS_CLASSES[loss.name], {"from_logits": True}, style)
+    if loss.get_config().get("from_logits") or loss.get_config().get("label_smoothing"):
+        loss_config = _wrap("keras.losses", _LOSS_CLASSES[loss.name],
+                            {key: value for key, value in loss.get_config().items() if value}, style)
     else:
         loss_config = loss.name
     metrics = []
@@ -583,6 +585,24 @@ class _Unsupported(Exception):
     pass
 
 
+def _optimizer_to_keras(optimizer):
+    """The optimizer's config for Keras, a schedule as Keras serializes one
+    (`keras.optimizers.schedules`); neurona's own schedules (OneCycle) have no Keras class."""
+    config = dict(optimizer.get_config())
+    learning_rate = config.get("learning_rate")
+    if isinstance(learning_rate, dict):
+        if learning_rate["class_name"] not in schedules.KERAS_CLASSES:
+            raise ValueError(
+                f"The learning-rate schedule {learning_rate['class_name']} is neurona's own and has no Keras "
+                "class, so a .keras or .h5 file cannot hold it. Save the model in neurona's format "
+                "(a name that does not end in .keras or .h5), or compile it with a Keras schedule."
+            )
+        # With `module` in either style: Keras 3 writes it so in .h5 files too, and needs it.
+        config["learning_rate"] = _wrap("keras.optimizers.schedules", learning_rate["class_name"],
+                                        learning_rate["config"], "keras3")
+    return config
+
+
 def _optimizer(value):
     if isinstance(value, str):
         value = {"class_name": value, "config": {}}
@@ -596,7 +616,7 @@ def _optimizer(value):
         cls = type(optimizers.get(class_name))
     except (ValueError, TypeError):
         raise _Unsupported(f"the optimizer {class_name} is not available in neurona") from None
-    accepted = set(cls().get_config())
+    accepted = set(cls().get_config()) | {"weight_decay"}  # every optimizer decays, as in Keras
     kwargs = {}
     for key, setting in config.items():
         if key in accepted:
@@ -606,7 +626,15 @@ def _optimizer(value):
         else:
             raise _Unsupported(f"the {class_name} option {key}={setting!r} is not available in neurona")
     learning_rate = kwargs.get("learning_rate")
-    if learning_rate is not None:
+    if isinstance(learning_rate, dict):
+        name = str(learning_rate.get("class_name", "")).split(">")[-1]
+        if name not in schedules.KERAS_CLASSES:
+            raise _Unsupported(f"the learning-rate schedule {name or repr(learning_rate)} is not available in neurona")
+        try:
+            kwargs["learning_rate"] = schedules.deserialize(learning_rate)
+        except (ValueError, TypeError) as error:
+            raise _Unsupported(f"the learning-rate schedule {name} is not valid in neurona ({error})") from None
+    elif learning_rate is not None:
         if not isinstance(learning_rate, (int, float)) or isinstance(learning_rate, bool):
             raise _Unsupported(f"the learning-rate schedule {learning_rate!r} is not available in neurona")
         # Keras keeps the rate in a float32 variable and writes it back widened (0.001 becomes
@@ -628,12 +656,19 @@ def _loss(value):
             name = _LOSS_NAMES.get(value["class_name"].split(">")[-1].lower())
             if name is None:
                 raise _Unsupported(f"the loss {value['class_name']} is not available in neurona")
+            smoothing = inner.get("label_smoothing")
+            smoothable = name in ("categorical_crossentropy", "binary_crossentropy")
             for key, off in (("label_smoothing", (0, None)), ("ignore_class", (None,)), ("axis", (-1, None))):
-                if inner.get(key) not in off:
+                if inner.get(key) not in off and not (key == "label_smoothing" and smoothable):
                     raise _Unsupported(f"the loss option {key}={inner[key]!r} is not available in neurona")
             if inner.get("reduction", "sum_over_batch_size") not in ("sum_over_batch_size", "auto", None):
                 raise _Unsupported(f"the loss reduction {inner['reduction']!r} is not available in neurona")
             loss = losses.get(name)
+            if smoothable and smoothing:
+                try:
+                    return type(loss)(from_logits=bool(inner.get("from_logits")), label_smoothing=smoothing)
+                except ValueError as error:
+                    raise _Unsupported(f"the loss configuration is not valid in neurona ({error})") from None
             if inner.get("from_logits") and name != "mean_squared_error":
                 loss = type(loss)(from_logits=True)
             return loss

@@ -1,12 +1,13 @@
 """Optimizer state in Keras' files: the order and names of Keras' optimizer variables.
 
-Keras 3 keeps `[iteration, learning_rate, slots...]` and loads them by position (`.keras`:
+Keras 3 keeps `[iteration, learning_rate, slots...]` (`[iteration, slots...]` when the
+learning rate is a schedule, which it evaluates at the iteration) and loads them by position (`.keras`:
 `optimizer/vars/0..n`; `.h5`: the `optimizer_weights` group in `weight_names` order). Slots
 come in blocks; inside a block, for each trainable variable (in Keras' order of the layers,
 which for a functional model is not neurona's: see `keras_config.keras_order`), each slot of
 the block:
 
-    SGD (momentum > 0)  [momentum]                    Adam      [momentum, velocity] (+ [velocity_hat])
+    SGD (momentum > 0)  [momentum]                    Adam, AdamW  [momentum, velocity] (+ [velocity_hat])
     RMSprop             [velocity] (+ [momentum]) (+ [average_gradient])
     Adagrad             [accumulator]                 Adadelta  [accumulated_grad, accumulated_delta_var]
     Adamax              [momentum, norm]              Nadam     [momentum, velocity], then u_product
@@ -38,6 +39,7 @@ _KERAS3_BLOCKS = {
     "Adamax": lambda opt: [[("momentum", "momentum"), ("norm", "norm")]],
     "Nadam": lambda opt: [[("momentum", "momentum"), ("velocity", "velocity")]],
 }
+_KERAS3_BLOCKS["AdamW"] = _KERAS3_BLOCKS["Adam"]
 _KERAS2_SLOTS = {
     "SGD": {"velocity": "m"}, "Adam": {"momentum": "m", "velocity": "v", "velocity_hat": "vhat"},
     "RMSprop": {"velocity": "velocity", "momentum": "momentum", "average_gradient": "average_gradient"},
@@ -45,6 +47,7 @@ _KERAS2_SLOTS = {
     "Adadelta": {"accumulated_grad": "accumulated_grad", "accumulated_delta": "accumulated_delta_var"},
     "Adamax": {"momentum": "m", "norm": "u"}, "Nadam": {"momentum": "m", "velocity": "v"},
 }
+_KERAS2_SLOTS["AdamW"] = _KERAS2_SLOTS["Adam"]
 _TRAILING_SCALARS = {"Nadam": ["u_product"]}
 
 
@@ -79,8 +82,9 @@ def keras3_variables(model, leaves=None):
                  for _, _, value in entries]
     layer_of = dict(model_state.leaf_paths(model))
     prefix = f"{keras_name(optimizer)}/{model.name}"
-    variables = [(f"{keras_name(optimizer)}/iteration", np.array(scalars["iterations"], dtype=np.int64)),
-                 (f"{keras_name(optimizer)}/learning_rate", np.array(optimizer.learning_rate, dtype=np.float32))]
+    variables = [(f"{keras_name(optimizer)}/iteration", np.array(scalars["iterations"], dtype=np.int64))]
+    if optimizer.learning_rate_schedule is None:  # Keras keeps a schedule's rate in no variable
+        variables.append((f"{keras_name(optimizer)}/learning_rate", np.array(optimizer.learning_rate, dtype=np.float32)))
     positions = keras_positions(model, leaves)
     for block in _KERAS3_BLOCKS[type(optimizer).__name__](optimizer):
         for position in positions:
@@ -104,7 +108,8 @@ def restore_keras3(model, values, what, leaves=None):
     if not expected:
         return False
     shapes = [np.shape(value) for value in values]
-    if len(values) == 2 and len(expected) > 2 and int(np.asarray(values[0])) == 0:
+    head = _scalar_count(model.optimizer)
+    if len(values) == head and len(expected) > head and int(np.asarray(values[0])) == 0:
         return False  # compiled but never trained: Keras built no slots yet, nothing to restore
     if len(values) != len(expected) or any(shape != np.shape(value) for shape, (_, value) in zip(shapes, expected)):
         _warn(what, f"its {len(values)} optimizer variables (shapes {shapes[:4]}...) do not match "
@@ -117,7 +122,7 @@ def restore_keras3(model, values, what, leaves=None):
     optimizer = model.optimizer
     entries = model_state.trainable_entries(model)
     slots = [{} for _ in entries]
-    cursor = 2
+    cursor = head
     positions = keras_positions(model, leaves)
     for block in _KERAS3_BLOCKS[type(optimizer).__name__](optimizer):
         for position in positions:
@@ -125,6 +130,12 @@ def restore_keras3(model, values, what, leaves=None):
                 slots[position][ours] = np.asarray(values[cursor], dtype=entries[position][2].dtype)
                 cursor += 1
     return _set(model, iterations, slots, what)
+
+
+def _scalar_count(optimizer):
+    """How many variables come before the slots: the iteration, and the learning rate unless
+    it is a schedule."""
+    return 1 if optimizer.learning_rate_schedule is not None else 2
 
 
 def restore_keras2(model, named_values, what):
