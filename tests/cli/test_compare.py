@@ -36,3 +36,25 @@ def test_compare_refuses_unknown_models(run_cli):
     result = run_cli("compare", "--models", "knn,xgboost")
     assert result.code == 2
     assert "unknown model xgboost" in result.err
+
+
+def test_neurona_rows_are_the_scikit_learn_estimator(striped_npz, run_cli, tmp_path):
+    import numpy as np
+
+    from neurona import datasets
+    from neurona.runs import baselines
+    from neurona.runs.data import model_inputs
+
+    result = run_cli("compare", "--data", striped_npz, "--models", "neurona_seed000", "--epochs", "3", "--seed", "4",
+                     "--out", tmp_path / "one")
+    assert result.code == 0, result.err
+    with open(tmp_path / "one" / "compare.csv", newline="") as file:
+        (row,) = list(csv.DictReader(file))
+    dataset = datasets.load(str(striped_npz))
+    config = baselines.neurona_config("neurona_seed000", dataset.name, epochs=3, seed=4)
+    estimator = baselines.make_neurona(config)
+    assert (estimator.hidden_layer_sizes, estimator.epochs, estimator.random_state) == ((128,), 3, 4)
+    flat = model_inputs(dataset.x_train, (dataset.x_train[0].size,), "float32")
+    estimator.fit(flat, dataset.y_train.astype(np.int64))
+    test = model_inputs(dataset.x_test, (dataset.x_test[0].size,), "float32")
+    assert row["test_accuracy"] == f"{estimator.score(test, dataset.y_test.astype(np.int64)):.4f}"

@@ -4,7 +4,8 @@
     neurona compare --data mnist --models svc,knn,neurona_seed000 --subsample 20000
     neurona compare --data mnist --limit-train 2000 --limit-test 500 --epochs 2     a quick look
 
-Needs scikit-learn (`pip install 'neurona[compare]'`).
+Needs scikit-learn (`pip install 'neurona[sklearn]'`): neurona's rows are
+`neurona.sklearn.NeuronaClassifier`s, fitted and scored like the others.
 """
 
 import click
@@ -43,8 +44,7 @@ def compare(data_name, models, limit_train, limit_test, subsample, epochs, seed,
     from neurona import datasets
     from neurona.runs import comparison, folder
 
-    if any(baselines.spec(name).library == "scikit-learn" for name in models):
-        baselines.require_sklearn()  # before loading data and training anything
+    baselines.require_sklearn()  # before loading data and training anything
     dataset = datasets.load(data_name)
     num_train, num_test = len(dataset.x_train[:limit_train]), len(dataset.x_test[:limit_test])
     click.echo(f"Comparing {len(models)} models on {dataset.name} ({num_train:,} training, {num_test:,} test images).")

@@ -22,6 +22,8 @@ COMMANDS = {
     "report": "neurona.cli.report",
     "data": "neurona.cli.data",
     "export": "neurona.cli.export",
+    "tune": "neurona.cli.tune",
+    "serve": "neurona.cli.serve",
 }
 
 

@@ -1,7 +1,8 @@
 """The models `neurona compare` measures: scikit-learn's classic classifiers and neurona's recipes.
 
-scikit-learn is optional (`pip install 'neurona[compare]'`) and imported only when a baseline
-is built. SVC and k-nearest neighbours are slow on 60,000 images (SVC's training grows with
+neurona's recipes run as `neurona.sklearn.NeuronaClassifier`s, so every row is fitted and
+scored the same way. scikit-learn is optional (`pip install 'neurona[sklearn]'`) and imported
+only when a model is built. SVC and k-nearest neighbours are slow on 60,000 images (SVC's training grows with
 the square of the samples; k-NN compares every test image with every training image), so
 they train on a subsample by default; the table says so.
 """
@@ -55,7 +56,7 @@ def require_sklearn():
     try:
         importlib.import_module("sklearn")
     except ImportError as error:
-        raise ImportError("compare needs scikit-learn: pip install 'neurona[compare]'") from error
+        raise ImportError("compare needs scikit-learn: pip install 'neurona[sklearn]'") from error
 
 
 def make_sklearn(name, seed):
@@ -83,3 +84,18 @@ def neurona_config(name, dataset_name, epochs=None, seed=None):
     if seed is not None:
         overrides["seed"] = seed
     return run_config.resolve(NEURONA[name], overrides=overrides)
+
+
+def make_neurona(config):
+    """The `NeuronaClassifier` training the MLP of a `neurona_config` (flat inputs, sparse labels:
+    the same model and loss as the recipe's, whatever its label encoding)."""
+    require_sklearn()
+    from neurona.sklearn import NeuronaClassifier
+
+    extra = sorted(set(config["optimizer_params"]) - {"learning_rate"})
+    if extra:
+        raise ValueError(f"compare sets only the optimizer's learning_rate. Received: optimizer_params with {extra}")
+    return NeuronaClassifier(hidden_layer_sizes=tuple(config["hidden_layers"]), activation=config["activation"],
+                             optimizer=config["optimizer"],
+                             learning_rate=config["optimizer_params"].get("learning_rate"), epochs=config["epochs"],
+                             batch_size=config["batch_size"], random_state=config["seed"])

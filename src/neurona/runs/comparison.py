@@ -13,9 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from neurona.runs import baselines
-from neurona.runs.building import build_model, num_outputs
-from neurona.runs.data import model_inputs, model_targets
-from neurona.utils import set_random_seed
+from neurona.runs.data import model_inputs
 
 COLUMNS = ("rank", "model", "library", "train_samples", "test_accuracy", "train_seconds", "predict_seconds", "note")
 
@@ -60,7 +58,7 @@ def compare(dataset, models, limit_train=None, limit_test=None, subsample=10000,
         if echo:
             echo(f"{spec.name}: training...")
         if spec.library == "neurona":
-            entry = _run_neurona(spec, dataset, x_train, y_train, x_test, y_test, epochs, seed)
+            entry = _run_neurona(spec, dataset, flat_train, y_train, flat_test, y_test, epochs, seed)
         else:
             rows = np.arange(len(flat_train))
             note = ""
@@ -92,21 +90,16 @@ def _run_sklearn(spec, x_train, y_train, x_test, y_test, seed, note):
 
 def _run_neurona(spec, dataset, x_train, y_train, x_test, y_test, epochs, seed):
     config = baselines.neurona_config(spec.name, dataset.name, epochs, seed)
-    num_classes = len(dataset.class_names)
-    set_random_seed(config["seed"])
-    model = build_model(config, x_train.shape[1:], num_classes)
-    x = model_inputs(x_train, model.input_shape, model.dtype)
-    y = model_targets(y_train, config["loss"], num_outputs(config, num_classes))
+    estimator = baselines.make_neurona(config)
     start = time.perf_counter()
-    model.fit(x, y, batch_size=config["batch_size"], epochs=config["epochs"], verbose=0)
+    estimator.fit(x_train, y_train)
     train_seconds = time.perf_counter() - start
-    inputs = model_inputs(x_test, model.input_shape, model.dtype)
     start = time.perf_counter()
-    predicted = np.argmax(model.predict(inputs), axis=1)
+    predicted = estimator.predict(x_test)
     predict_seconds = time.perf_counter() - start
     accuracy = float(np.mean(predicted == y_test))
-    layers = "-".join(str(units) for units in [x_train[0].size] + config["hidden_layers"]
-                      + [model.output_shape[-1]])
+    layers = "-".join(str(units) for units in [x_train.shape[1]] + config["hidden_layers"]
+                      + [estimator.model_.output_shape[-1]])
     title = (f"MLP {layers} {config['optimizer']}, {config['epochs']} epochs of {config['batch_size']} "
              f"({config['recipe']})")
     return Entry(spec.name, title, spec.library, len(y_train), accuracy, train_seconds, predict_seconds)
