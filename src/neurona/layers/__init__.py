@@ -1,6 +1,7 @@
 """Layers, with Keras' names and arguments (channels-last images: (batch, height, width, channels))."""
 
 from neurona.layers.activation import Activation
+from neurona.layers.augmentation import RandomContrast, RandomFlip, RandomRotation, RandomTranslation, RandomZoom
 from neurona.layers.advanced_activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from neurona.layers.base import Layer
 from neurona.layers.conv import Conv2D
@@ -30,7 +31,7 @@ _REGISTRY = {cls.__name__: cls for cls in (
     Activation, Add, Average, AveragePooling2D, BatchNormalization, Concatenate, Conv2D, Dense, Dropout, Flatten,
     GlobalAveragePooling2D, GlobalMaxPooling2D, InputLayer, Maximum, MaxPooling2D, Minimum, Multiply, Rescaling,
     Reshape, Subtract, ZeroPadding2D, ReLU, Softmax, LeakyReLU, ELU, PReLU, Identity, Permute, GaussianNoise,
-    Normalization,
+    Normalization, RandomContrast, RandomFlip, RandomRotation, RandomTranslation, RandomZoom,
 )}
 
 
@@ -50,7 +51,8 @@ def deserialize(config):
     return _REGISTRY[class_name].from_config(config.get("config", {}))
 
 
-__all__ = ["ELU", "GaussianNoise", "Identity", "LeakyReLU", "Normalization", "PReLU", "Permute", "ReLU", "Softmax",
+__all__ = ["RandomContrast", "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom",
+           "ELU", "GaussianNoise", "Identity", "LeakyReLU", "Normalization", "PReLU", "Permute", "ReLU", "Softmax",
            "Activation", "Add", "Average", "Concatenate", "Maximum", "Minimum", "Multiply", "Subtract", "add",
            "average", "concatenate", "maximum", "minimum", "multiply", "subtract", "AveragePooling2D", "AvgPool2D", "BatchNormalization", "Conv2D", "Convolution2D",
            "Dense", "Dropout", "Flatten", "GlobalAveragePooling2D", "GlobalAvgPool2D", "GlobalMaxPool2D",
