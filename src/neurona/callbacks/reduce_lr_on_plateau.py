@@ -54,7 +54,7 @@ class ReduceLROnPlateau(Callback):
     def on_epoch_end(self, epoch, logs=None):
         logs = logs if logs is not None else {}
         optimizer = self.model.optimizer
-        if callable(optimizer.learning_rate):
+        if getattr(optimizer, "learning_rate_schedule", None) is not None:
             raise ValueError("ReduceLROnPlateau cannot change a learning rate given as a schedule; "
                              "pass a number as the optimizer's learning_rate.")
         logs["learning_rate"] = float(optimizer.learning_rate)

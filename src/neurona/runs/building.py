@@ -33,7 +33,7 @@ def model_entries(config, num_classes):
                        num_outputs(config, num_classes), flatten=config["input"] == "image")
 
 
-def build_model(config, image_shape, num_classes):
+def build_model(config, image_shape, num_classes, train_samples=None):
     """A compiled Sequential for images of `image_shape` (rows, cols[, channels]).
 
     `input: flat` takes vectors of prod(image_shape) values (Dense first, as seeds 000, 002 and
@@ -41,7 +41,8 @@ def build_model(config, image_shape, num_classes):
     (seed 003), with a channel axis for a `layers` list ((28, 28, 1) for MNIST). A first entry
     that declares its input shape (an InputLayer, `input_shape`) keeps it when it holds as many
     values as an image. Weights are drawn from NumPy's global generator: seed it first for
-    repeatable weights.
+    repeatable weights. `train_samples` sizes a schedule that lasts the run (see
+    `make_optimizer`).
 
     Raises:
         ValueError: a layer does not fit what the layer before gives it, or the last layer's
@@ -89,7 +90,8 @@ def build_model(config, image_shape, num_classes):
         model.build(input_shape)
     if config["layers"] is not None:
         _check_outputs(model, config["loss"], num_classes, num_outputs(config, num_classes))
-    model.compile(optimizer=make_optimizer(config), loss=make_loss(config), metrics=["accuracy"])
+    steps = run_steps(config, train_samples) if train_samples else None
+    model.compile(optimizer=make_optimizer(config, steps), loss=make_loss(config), metrics=["accuracy"])
     return model
 
 
@@ -116,10 +118,37 @@ def _check_outputs(model, loss, num_classes, outputs):
             f"The last layer's activation is {name!r}, but {loss} needs probabilities from {expected!r}: {fix}.")
 
 
-def make_optimizer(config):
-    """The optimizer named by `config['optimizer']` with `config['optimizer_params']`."""
+# A schedule's length argument: null in a config means the whole run, in optimizer steps.
+RUN_LENGTH_KEYS = {"OneCycle": "total_steps", "CosineDecay": "decay_steps", "PolynomialDecay": "decay_steps",
+                   "CosineDecayRestarts": "first_decay_steps"}
+
+
+def make_optimizer(config, steps=None):
+    """The optimizer named by `config['optimizer']` with `config['optimizer_params']`.
+
+    A learning rate given as a schedule ({"class_name": "OneCycle", "config": {...}}) whose
+    length (`total_steps`, `decay_steps`) is null or absent lasts the run: `steps`, the
+    optimizer steps of all its epochs (1 when unknown, to check the rest of its arguments)."""
     cls = type(optimizers.get(config["optimizer"]))
-    return cls(**config["optimizer_params"])
+    return cls(**with_run_length(config["optimizer_params"], steps or 1))
+
+
+def with_run_length(params, steps):
+    """`params` with a schedule's missing length set to `steps`."""
+    rate = params.get("learning_rate")
+    if not (isinstance(rate, dict) and rate.get("class_name") in RUN_LENGTH_KEYS):
+        return params
+    key = RUN_LENGTH_KEYS[rate["class_name"]]
+    schedule_config = dict(rate.get("config") or {})
+    if schedule_config.get(key) is None:
+        schedule_config[key] = max(int(steps), 2)
+    return {**params, "learning_rate": {**rate, "config": schedule_config}}
+
+
+def run_steps(config, train_samples):
+    """Optimizer steps of the whole run: epochs x batches per epoch."""
+    batch = config["batch_size"] or train_samples
+    return config["epochs"] * math.ceil(train_samples / batch)
 
 
 def input_shape_for(config, image_shape):

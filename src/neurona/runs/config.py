@@ -80,8 +80,10 @@ DESCRIPTIONS = {
                      "follows (null when layers is given)",
     "activation": "activation of the hidden layers (relu, tanh, sigmoid, ...); hidden_layers only",
     "dropout": "dropout rate after each hidden layer, in [0, 1); hidden_layers only",
-    "optimizer": "sgd, adam, rmsprop, adagrad, adadelta, adamax or nadam",
-    "optimizer_params": "the optimizer's arguments, e.g. {\"learning_rate\": 0.2}",
+    "optimizer": "sgd, adam, adamw, rmsprop, adagrad, adadelta, adamax or nadam",
+    "optimizer_params": "the optimizer's arguments, e.g. {\"learning_rate\": 0.2}; a learning rate may be a "
+                        "schedule {\"class_name\": \"OneCycle\", \"config\": {\"max_lr\": 0.003}}, whose "
+                        "total_steps or decay_steps left out last the run",
     "loss": "sparse_categorical_crossentropy, categorical_crossentropy (one-hot labels) or "
             "binary_crossentropy (one sigmoid output, two classes)",
     "loss_params": "the loss' arguments, e.g. {\"label_smoothing\": 0.1} (categorical and binary "
@@ -427,8 +429,10 @@ def _check_combination(config, origin):
             f"{origin}: config key 'optimizer_params' has {', '.join(map(repr, unknown))}, which "
             f"{config['optimizer']} does not take. Expected some of: {', '.join(accepted)}."
         )
+    from neurona.runs.building import with_run_length
+
     try:
-        cls(**config["optimizer_params"])
+        cls(**with_run_length(config["optimizer_params"], 2))
     except (TypeError, ValueError) as error:
         raise ConfigError(
             f"{origin}: config key 'optimizer_params' is refused by {config['optimizer']}: {error}") from None

@@ -73,7 +73,7 @@ def train_run(config, out=None, runs_dir=folder.RUNS_DIR, overwrite=False, verbo
     if config["trainer"] != "scratch":
         # Built before anything is trained, so a layer that does not fit stops the run at once.
         set_random_seed(config["seed"])
-        model = build_model(config, data.image_shape, len(data.class_names))
+        model = build_model(config, data.image_shape, len(data.class_names), len(data.train_labels))
         check_model_format(model, config["model_format"])
     partial = folder.start(run_dir, overwrite)
     folder.write_json(partial / run_files.CONFIG, config)
@@ -105,7 +105,7 @@ def resume_run(path, verbose=1, echo=print, dataset=None, plots=True, callbacks=
     resumed = checkpoint.load(newest) if newest is not None else None
     if resumed is None:
         set_random_seed(config["seed"])
-        model = build_model(config, data.image_shape, len(data.class_names))
+        model = build_model(config, data.image_shape, len(data.class_names), len(data.train_labels))
         echo(f"No checkpoint in {partial} yet: training {config['name']} from the start.")
     else:
         model = resumed.model
@@ -213,10 +213,8 @@ class LearningRateLog(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         optimizer = self.model.optimizer
-        if logs is not None and "learning_rate" not in logs and not isinstance(
-                getattr(optimizer, "_learning_rate", None) or getattr(optimizer, "learning_rate", None), float):
-            rate = getattr(optimizer, "current_learning_rate", None)
-            logs["learning_rate"] = float(rate() if callable(rate) else optimizer.learning_rate)
+        if logs is not None and "learning_rate" not in logs and optimizer.learning_rate_schedule is not None:
+            logs["learning_rate"] = float(optimizer.learning_rate)
 
 
 class RunProgress(Callback):
