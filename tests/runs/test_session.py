@@ -189,3 +189,40 @@ def test_a_convolutional_run_in_keras_format(cnn_config, tmp_path):
     model = load_model(result.run_dir / "model.keras")
     assert model.input_shape == (8, 8, 1)
     assert all(np.array_equal(left, right) for left, right in zip(model.get_weights(), result.model.get_weights()))
+
+
+def test_a_run_says_how_long_is_left_between_epochs(small_config, tmp_path):
+    lines = []
+    session.train_run({**small_config, "epochs": 3}, out=tmp_path / "run", echo=lines.append, plots=False)
+    progress = [line for line in lines if line.startswith("Run: ")]
+    assert [line.split(",")[0] for line in progress] == ["Run: 1/3 epochs", "Run: 2/3 epochs"]
+    assert all(line.endswith(" left.") and "so far, about" in line for line in progress)
+
+
+def test_a_schedule_left_without_a_length_lasts_the_run_and_is_logged(small_config, tmp_path):
+    from neurona.runs import config as run_config
+
+    config = run_config.validate({**small_config, "epochs": 4, "optimizer": "adam", "optimizer_params": {
+        "learning_rate": {"class_name": "OneCycle", "config": {"max_lr": 0.01}}}})
+    result = session.train_run(config, out=tmp_path / "run", verbose=0, echo=lambda line: None, plots=False)
+    schedule = result.model.optimizer.learning_rate_schedule
+    steps = 4 * -(-120 // 16)  # 120 training images (a quarter validates), batches of 16
+    assert schedule.total_steps == steps and result.model.optimizer.iterations == steps
+    rates = result.history["learning_rate"]
+    assert len(rates) == 4 and rates[-1] < rates[0] < 0.01
+    assert "learning_rate" in (result.run_dir / "history.csv").read_text().splitlines()[0]
+
+
+def test_augmentation_and_label_smoothing_from_the_config(small_config, tmp_path):
+    from neurona.runs import config as run_config
+
+    config = run_config.validate({**small_config, "input": "image", "augment": "digits",
+                                  "loss": "categorical_crossentropy", "loss_params": {"label_smoothing": 0.1}})
+    result = session.train_run(config, out=tmp_path / "run", verbose=0, echo=lambda line: None, plots=False)
+    names = [type(layer).__name__ for layer in result.model.layers]
+    assert names[:3] == ["RandomRotation", "RandomZoom", "RandomTranslation"]
+    assert result.model.loss.get_config()["label_smoothing"] == 0.1
+    with pytest.raises(run_config.ConfigError, match="augment 'digits' transforms images: set input 'image'"):
+        run_config.validate({**small_config, "augment": "digits"})
+    with pytest.raises(run_config.ConfigError, match="'loss_params' is refused by"):
+        run_config.validate({**small_config, "loss_params": {"label_smoothing": 0.1}})

@@ -154,7 +154,7 @@ def run_steps(config, train_samples):
 def input_shape_for(config, image_shape):
     """The model's input shape (batch axis excluded) for images of `image_shape`."""
     if config["input"] == "image":
-        if config["layers"] is not None and len(image_shape) == 2:
+        if (config["layers"] is not None or config.get("augment")) and len(image_shape) == 2:
             return tuple(image_shape) + (1,)
         return tuple(image_shape)
     return (math.prod(image_shape),)

@@ -218,8 +218,9 @@ class LearningRateLog(Callback):
 
 
 class RunProgress(Callback):
-    """After each epoch, one line: epochs done of the run's, the time so far, and about how
-    long the rest will take (from the mean epoch so far)."""
+    """Between epochs, one line: epochs done of the run's, the time so far, and about how long
+    the rest will take (from the mean epoch so far). Printed as the next epoch begins, after
+    the progress bar's own line for the epoch before."""
 
     def __init__(self, epochs, initial_epoch, echo):
         super().__init__()
@@ -228,9 +229,9 @@ class RunProgress(Callback):
     def on_train_begin(self, logs=None):
         self.start = time.perf_counter()
 
-    def on_epoch_end(self, epoch, logs=None):
-        done, left = epoch + 1, self.epochs - epoch - 1
-        if left <= 0 or self.model.stop_training:
+    def on_epoch_begin(self, epoch, logs=None):
+        done, left = epoch, self.epochs - epoch
+        if done <= self.initial_epoch or left <= 0:
             return
         elapsed = time.perf_counter() - self.start
         eta = elapsed / (done - self.initial_epoch) * left
