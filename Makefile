@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 NEURONA_DATA_DIR ?= $(abspath ../shared/data)
 export NEURONA_DATA_DIR
 
-.PHONY: install run test test-fast examples bench bench-short lint clean
+.PHONY: install run test test-fast examples bench bench-short bench-best bench-serve lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,10 +38,21 @@ bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks.harness --repeats 3 --write BENCHMARKS.md
 
+# The best recipes (mnist-best, fashion-best) in full over seeds 0, 1 and 2, one run after
+# another, with the table of their accuracies and minutes written into BENCHMARKS.md. Takes
+# about 90 minutes.
+bench-best: $(STAMP)
+	$(BIN)/python -m benchmarks.best_recipes --seeds 0,1,2 --write BENCHMARKS.md
+
 # A few minutes' check of the same harness: config A and the convnet's first 100 steps (G100)
 # once, neurona on both kernel paths; prints the results section and writes nothing.
 bench-short: $(STAMP)
 	$(BIN)/python -m benchmarks.harness --short
+
+# `neurona serve` under load: 16 keep-alive clients x 2,000 PNG requests each on loopback, the
+# seed-003 MLP (trained first into runs/bench-serve-seed003 when missing); prints req/s, p50, p99.
+bench-serve: $(STAMP)
+	$(BIN)/python -m benchmarks.serve_load --clients 16 --requests 2000 --processes 2
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache

@@ -1,4 +1,5 @@
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -79,3 +80,28 @@ def kernel_path(request):
     kernels.set_kernels(request.param)
     yield request.param
     kernels.set_kernels(None)
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def err_lines(self):
+        return [line for line in self.err.splitlines() if line.strip()]
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """run_cli('train', '--epochs', '1') -> CliResult(code, out, err), through `neurona.cli.main.main`."""
+    from neurona.cli.main import main
+
+    def run(*args):
+        capsys.readouterr()
+        code = main([str(arg) for arg in args])
+        out, err = capsys.readouterr()
+        return CliResult(code, out, err)
+
+    return run

@@ -1,34 +1,8 @@
-"""Fixtures of the command tests: run `neurona ...` in-process, and one small MNIST run to share."""
-
-from dataclasses import dataclass
+"""Fixtures of the command tests: one small MNIST run to share (`run_cli` is in tests/conftest.py)."""
 
 import pytest
 
 from neurona.cli.main import main
-
-
-@dataclass
-class CliResult:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def err_lines(self):
-        return [line for line in self.err.splitlines() if line.strip()]
-
-
-@pytest.fixture
-def run_cli(capsys):
-    """run_cli('train', '--epochs', '1') -> CliResult(code, out, err), through `neurona.cli.main.main`."""
-
-    def run(*args):
-        capsys.readouterr()
-        code = main([str(arg) for arg in args])
-        out, err = capsys.readouterr()
-        return CliResult(code, out, err)
-
-    return run
 
 
 @pytest.fixture(scope="session")

@@ -96,8 +96,10 @@ def test_pipeline_with_scaling_and_cross_validation(digits):
 
 
 def test_grid_search_over_the_classifier(digits):
+    """In two worker processes (n_jobs=2): each fit's estimator is cloned and pickled there and back."""
     x, y = digits
-    search = GridSearchCV(small(epochs=3), {"hidden_layer_sizes": [(4,), (32,)], "learning_rate": [1e-4, 1e-2]}, cv=2)
+    search = GridSearchCV(small(epochs=3), {"hidden_layer_sizes": [(4,), (32,)], "learning_rate": [1e-4, 1e-2]},
+                          cv=2, n_jobs=2)
     search.fit(x[:600], y[:600])
     assert search.best_params_ == {"hidden_layer_sizes": (32,), "learning_rate": 1e-2}
     assert len(search.cv_results_["mean_test_score"]) == 4

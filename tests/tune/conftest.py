@@ -8,7 +8,6 @@ import socket
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -42,27 +41,6 @@ def write_space(path, **changes):
 @pytest.fixture
 def space_file(tmp_path, data_dir):
     return write_space(tmp_path / "space.json")
-
-
-@dataclass
-class CliResult:
-    code: int
-    out: str
-    err: str
-
-
-@pytest.fixture
-def run_cli(capsys):
-    """run_cli('tune', 'space.json') -> CliResult(code, out, err), through `neurona.cli.main.main`."""
-    from neurona.cli.main import main
-
-    def run(*args):
-        capsys.readouterr()
-        code = main([str(arg) for arg in args])
-        out, err = capsys.readouterr()
-        return CliResult(code, out, err)
-
-    return run
 
 
 def worker_command(space, study, runs_dir, *options):

@@ -21,7 +21,6 @@ run never stopped. A checkpoint that fails a check is never loaded: one error na
 what is wrong.
 """
 
-import hashlib
 import json
 import os
 import re
@@ -31,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from neurona.callbacks import Callback, EarlyStopping
+from neurona.datasets.checksums import file_sha256
 
 CHECKPOINTS = "checkpoints"
 MODEL_FILE = "model.neurona"
@@ -124,7 +124,7 @@ def write(directory, model, epochs_done, history, train_seconds, early_stopping=
         "train_seconds": float(train_seconds),
         "history": history,
         "early_stopping": [],
-        "sha256": {MODEL_FILE: _sha256(temporary / MODEL_FILE)},
+        "sha256": {MODEL_FILE: file_sha256(temporary / MODEL_FILE)},
     }
     for index, callback in enumerate(early_stopping):
         entry = {key: _plain(getattr(callback, key)) for key in _EARLY_STOPPING_KEYS}
@@ -133,7 +133,7 @@ def write(directory, model, epochs_done, history, train_seconds, early_stopping=
             with open(temporary / name, "wb") as handle:
                 np.savez(handle, *callback.best_weights)
             entry["best_weights"] = name
-            state["sha256"][name] = _sha256(temporary / name)
+            state["sha256"][name] = file_sha256(temporary / name)
         state["early_stopping"].append(entry)
     (temporary / STATE_FILE).write_text(json.dumps(state, allow_nan=True) + "\n", encoding="utf-8")
     for path in temporary.iterdir():
@@ -180,7 +180,7 @@ def load(path):
         file = path / name
         if not file.is_file():
             raise CheckpointError(f"Checkpoint {path} is incomplete: {name} is missing.")
-        found = _sha256(file)
+        found = file_sha256(file)
         if found != expected:
             raise CheckpointError(f"Checkpoint file {file} is corrupt: its sha256 is {found}, "
                                   f"{STATE_FILE} expects {expected}.")
@@ -234,14 +234,6 @@ def _check_state(state, where):
 def _read_weights(path):
     with np.load(path, allow_pickle=False) as arrays:
         return [arrays[f"arr_{index}"] for index in range(len(arrays.files))]
-
-
-def _sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _fsync(path):

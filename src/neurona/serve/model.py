@@ -7,12 +7,12 @@ pre-activations into `self._buffer(...)` and keeps `self._inputs`), so two threa
 backward pass then uses that copy's caches too, and no request touches another's arrays.
 """
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from neurona.datasets.checksums import file_sha256
 from neurona.kernels import policy as execution
 from neurona.runs import folder, prediction
 from neurona.runs.data import class_probabilities, model_inputs
@@ -45,15 +45,6 @@ class ModelCard:
             "dataset": self.dataset,
             "metrics": dict(self.metrics),
         }
-
-
-def file_sha256(path):
-    """The SHA-256 of the file at `path`, in hex."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def load_predictors(model_path, count):
