@@ -54,3 +54,19 @@ def test_a_blank_image_has_no_digit(tmp_path):
         normalize_digit_image(path)
     with pytest.raises(ValueError, match=r"expects an image of shape \(rows, cols\).*Received shape \(5,\)"):
         normalize_digit_image(np.zeros(5))
+
+
+def test_light_that_falls_off_across_the_paper_is_not_ink():
+    # A dark bar on paper lit from the left: 240 at one edge, 150 at the other.
+    flat = np.full((120, 160), 220.0)
+    flat[30:90, 70:90] = 40
+    lit = flat + np.linspace(20, -70, 160)[None, :]
+    lit[30:90, 70:90] = 40
+    expected = normalize_digit_image(flat.astype(np.uint8))
+    found = normalize_digit_image(np.clip(lit, 0, 255).astype(np.uint8))
+    def box(image):
+        rows, cols = np.nonzero(image > 64)
+        return rows.max() - rows.min() + 1, cols.max() - cols.min() + 1
+
+    # The bar fills the 20-pixel box alone: no faint "ink" from the dim side widens the crop.
+    assert box(found) == box(expected) == (20, 7)

@@ -25,18 +25,17 @@ def normalize_digit_image(image):
             (rows, cols, 4) RGBA; uint8 0-255, or floats in [0, 1].
 
     Steps: grayscale (transparency becomes white paper); invert when the background (the
-    median of the border pixels) is light; subtract the background and stretch the ink to
-    0-255; crop to the ink (pixels above INK_THRESHOLD of the strongest); fit in 20x20 keeping
+    median of the border pixels) is light; subtract the paper (a plane fitted to the border
+    pixels, which takes uneven light away) and stretch the ink to 0-255; crop to the ink (pixels above INK_THRESHOLD of the strongest); fit in 20x20 keeping
     the aspect ratio; paste in 28x28 so the centre of mass lands on the field's centre
     (pixel index 13.5, the nearest whole shift).
     """
     image_module = require("PIL.Image", "normalising digit images")
     gray = _grayscale(image, image_module)
     border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
-    background = float(np.median(border))
-    if background > 127:  # dark ink on light paper: MNIST is light ink on black
-        gray, background = 255 - gray, 255 - background
-    ink = np.clip(gray - background, 0, None)
+    if float(np.median(border)) > 127:  # dark ink on light paper: MNIST is light ink on black
+        gray = 255 - gray
+    ink = np.clip(gray - _paper(gray), 0, None)
     if ink.max() < 16:
         raise DataFormatError(f"{_name(image)}: no ink found (the image is blank or has no contrast).")
     ink *= 255 / ink.max()
@@ -60,6 +59,20 @@ def normalize_digit_image(image):
     result = np.zeros((_SIDE, _SIDE), dtype=np.float32)
     result[top:top + fitted.shape[0], left:left + fitted.shape[1]] = fitted
     return np.round(result).astype(np.uint8)
+
+
+def _paper(gray):
+    """The paper's brightness at every pixel: the plane a + b*row + c*col fitted (least squares)
+    to the border pixels, so light that falls off across a photo is taken away with the paper
+    instead of becoming faint ink around the digit."""
+    rows, cols = gray.shape
+    mask = np.zeros(gray.shape, dtype=bool)
+    mask[[0, -1], :] = mask[:, [0, -1]] = True
+    r, c = np.nonzero(mask)
+    design = np.column_stack([np.ones(len(r)), r / rows, c / cols])
+    coefficients, *_ = np.linalg.lstsq(design, gray[mask].astype(np.float64), rcond=None)
+    grid_r, grid_c = np.mgrid[0:rows, 0:cols]
+    return coefficients[0] + coefficients[1] * grid_r / rows + coefficients[2] * grid_c / cols
 
 
 def _grayscale(image, image_module):
