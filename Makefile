@@ -10,10 +10,12 @@ export NEURONA_DATA_DIR
 
 .PHONY: install run test test-fast examples bench bench-short bench-best bench-serve lint clean
 
+# pip at its quietest (-qq): errors only, so an install says nothing unless it fails (the
+# machine's own pip configuration may name package folders that do not exist, and pip warns).
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install -qq --upgrade pip
+	$(BIN)/pip install -qq -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -35,7 +37,7 @@ examples: $(STAMP)
 # times prediction with the C and G models, measures neurona's start-up and epoch drift, and
 # rewrites the results section of BENCHMARKS.md. Takes 30-40 minutes.
 bench: $(STAMP)
-	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/pip install -qq -e '.[bench]'
 	$(BIN)/python -m benchmarks.harness --repeats 3 --write BENCHMARKS.md
 
 # The best recipes (mnist-best, fashion-best) in full over seeds 0, 1 and 2, one run after
