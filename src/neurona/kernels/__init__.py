@@ -13,7 +13,9 @@ Which one runs:
 Families, one module each: `optimizers` (every optimizer's update in one pass), `dense` (the
 bias and activation epilogue, forward and back), `losses` (softmax or sigmoid with
 cross-entropy: loss, gradient and accuracy in one pass), `dropout` (masks), `gather` (batch
-rows), `finite` (the inputs' check), and `activations`, the NumPy formulas they share. `policy`
+rows), `finite` (the inputs' check), `conv`, `pooling` and `normalization` (the convolutional
+layers' loops), `resample` (the augmentation layers' affine resampling of a batch), and
+`activations`, the NumPy formulas they share (erf among them). `policy`
 fixes the path and the thread counts for one call of `fit` or `predict`, in the thread that
 makes it.
 """
