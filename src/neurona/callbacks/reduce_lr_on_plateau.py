@@ -54,9 +54,8 @@ class ReduceLROnPlateau(Callback):
     def on_epoch_end(self, epoch, logs=None):
         logs = logs if logs is not None else {}
         optimizer = self.model.optimizer
-        if getattr(optimizer, "learning_rate_schedule", None) is not None:
-            raise ValueError("ReduceLROnPlateau cannot change a learning rate given as a schedule; "
-                             "pass a number as the optimizer's learning_rate.")
+        # With a schedule the rate in force is logged; reducing it raises the optimizer's
+        # TypeError, as in Keras.
         logs["learning_rate"] = float(optimizer.learning_rate)
         current = monitored_value(logs, self.monitor)
         if current is None:

@@ -29,7 +29,9 @@ def run(app, listener):
     """Serve `app` on the listening socket `listener` until SIGINT or SIGTERM."""
     # python-multipart logs each malformed body it meets; the client gets the 400 with the reason.
     logging.getLogger("python_multipart").setLevel(logging.ERROR)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+    # After Ctrl-C, open connections get 5 s to finish before they are closed: a keep-alive
+    # client that stays connected does not hold the server up.
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=5)
     try:
         uvicorn.Server(config).run(sockets=[listener])
     except KeyboardInterrupt:  # uvicorn shuts down on Ctrl-C, then raises it again for the caller
