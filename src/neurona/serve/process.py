@@ -45,6 +45,10 @@ def run_processes(count, listener, model_path, options, stop_wait=15.0):
         RuntimeError: a child exited on its own (its own error is on stderr).
     """
     fd = listener.fileno()
+    if threading.current_thread() is threading.main_thread():
+        # Ctrl-C stops the children even where this process started with SIGINT ignored (a
+        # background job's, which Python then leaves ignored).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     flags = [f"--{name.replace('_', '-')}={options[name]}" for name in OPTIONS if name in options]
     children = [subprocess.Popen([sys.executable, "-m", "neurona.serve.process", str(fd), str(model_path), *flags],
                                  pass_fds=(fd,), start_new_session=True) for _ in range(count)]
