@@ -119,14 +119,22 @@ def free_port():
 
 
 def start_server(model_path, port, threads=2, extra=(), wait=60.0):
-    """`python -m neurona serve MODEL --port PORT` as a subprocess, once /healthz answers."""
+    """`python -m neurona serve MODEL --port PORT` as a subprocess, once /healthz answers.
+
+    Its stderr (and its children's, with --processes) goes to a temporary file,
+    `process.error_log`, which never fills as an unread pipe would and block the server."""
+    import tempfile
+
+    error_log = tempfile.TemporaryFile(mode="w+")
     process = subprocess.Popen([sys.executable, "-m", "neurona", "serve", str(model_path), "--port", str(port),
                                 "--threads", str(threads), *extra],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=error_log, text=True)
+    process.error_log = error_log
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"neurona serve exited with code {process.returncode}: {process.stderr.read()}")
+            error_log.seek(0)
+            raise RuntimeError(f"neurona serve exited with code {process.returncode}: {error_log.read()}")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
                 if json.loads(response.read()) == {"status": "ok"}:

@@ -84,7 +84,7 @@ def serve():
     for process in started:
         stop_server(process)
         process.stdout.close()
-        process.stderr.close()
+        process.error_log.close()
 
 
 @pytest.fixture(scope="module")
@@ -95,4 +95,4 @@ def mnist_server(mnist_run):
     yield Server(process, port)
     stop_server(process)
     process.stdout.close()
-    process.stderr.close()
+    process.error_log.close()
