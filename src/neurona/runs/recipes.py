@@ -172,57 +172,48 @@ def _deeper_layers(units, dropout):
     return _conv3(32) + _conv3(32) + [_POOL] + _conv3(64) + _conv3(64) + [_POOL] + _head(units, dropout)
 
 
-def _best_layers(units, dropout):
-    return (_conv_block(32) + _conv_block(64)
-            + [{"class_name": "Flatten", "config": {}},
-               {"class_name": "Dense", "config": {"units": units, "use_bias": False}},
-               {"class_name": "BatchNormalization", "config": {}},
-               {"class_name": "Activation", "config": {"activation": "relu"}},
-               {"class_name": "Dropout", "config": {"rate": dropout}},
-               {"class_name": "Dense", "config": {"units": 10, "activation": "softmax"}}])
+def _wide_layers(units, dropout):
+    """Two 5x5 convolutions (32, then 64 filters), each with BatchNormalization and max
+    pooling: about 3.9M multiply-adds an image."""
+    return _conv_block(32) + _conv_block(64) + _head(units, dropout)
 
 
 # The best recipes: designed for 15 minutes of training on a 2-core laptop CPU, chosen on
-# their validation split (the test set is used once, at the end). Two 5x5 convolutions with
-# BatchNormalization and max pooling (about 3.9M multiply-adds an image), augmentation in
-# training only, Adam on a one-cycle learning rate over the whole run, label smoothing 0.1.
+# their validation split (the test set is used once, at the end): augmentation in training
+# only, Adam on a one-cycle learning rate over the whole run, label smoothing 0.1.
 _ONE_CYCLE = {"class_name": "OneCycle", "config": {"max_lr": 0.003, "pct_start": 0.25}}
-RECIPES["mnist-best"] = {
-    "description": "The best MNIST model in 15 minutes on 2 cores: two 5x5 convolutions (32, 64 filters) "
-                   "each with BatchNormalization and 2x2 max pooling, 128 units, dropout 0.3; digits augmentation "
-                   "(rotation 15 degrees, zoom 0.15, shifts 0.1), Adam on a one-cycle learning rate (peak "
-                   "0.003), label smoothing 0.1, 24 epochs of 64; the last 10% validate.",
-    "dataset": "mnist",
-    "input": "image",
-    "layers": _best_layers(128, 0.3),
-    "augment": "digits",
-    "optimizer": "adam",
-    "optimizer_params": {"learning_rate": _ONE_CYCLE},
-    "loss": "categorical_crossentropy",
-    "loss_params": {"label_smoothing": 0.1},
-    "epochs": 24,
-    "batch_size": 64,
-    "validation_split": 0.1,
-    "seed": 0,
-}
-RECIPES["fashion-best"] = {
-    "description": "The best Fashion-MNIST model in 15 minutes on 2 cores: two stages of two 3x3 convolutions "
-                   "(32, 64 filters) with BatchNormalization, each stage max-pooled, 256 units, dropout 0.3; "
-                   "fashion augmentation (horizontal flips, shifts 0.1, zoom 0.1), Adam on a one-cycle learning "
-                   "rate (peak 0.003), label smoothing 0.1, 12 epochs of 64; the last 10% validate.",
-    "dataset": "fashion_mnist",
-    "input": "image",
-    "layers": _deeper_layers(256, 0.3),
-    "augment": "fashion",
-    "optimizer": "adam",
-    "optimizer_params": {"learning_rate": _ONE_CYCLE},
-    "loss": "categorical_crossentropy",
-    "loss_params": {"label_smoothing": 0.1},
-    "epochs": 12,
-    "batch_size": 64,
-    "validation_split": 0.1,
-    "seed": 0,
-}
+
+
+def _best_recipe(description, dataset, layers, augment, epochs):
+    return {
+        "description": description,
+        "dataset": dataset,
+        "input": "image",
+        "layers": layers,
+        "augment": augment,
+        "optimizer": "adam",
+        "optimizer_params": {"learning_rate": _ONE_CYCLE},
+        "loss": "categorical_crossentropy",
+        "loss_params": {"label_smoothing": 0.1},
+        "epochs": epochs,
+        "batch_size": 64,
+        "validation_split": 0.1,
+        "seed": 0,
+    }
+
+
+RECIPES["mnist-best"] = _best_recipe(
+    "The best MNIST model in 15 minutes on 2 cores: two 5x5 convolutions (32, 64 filters) each with "
+    "BatchNormalization and 2x2 max pooling, 128 units, dropout 0.3; digits augmentation (rotation 15 degrees, "
+    "zoom 0.15, shifts 0.1), Adam on a one-cycle learning rate (peak 0.003), label smoothing 0.1, 24 epochs of "
+    "64; the last 10% validate.",
+    "mnist", _wide_layers(128, 0.3), "digits", 24)
+RECIPES["fashion-best"] = _best_recipe(
+    "The best Fashion-MNIST model in 15 minutes on 2 cores: two stages of two 3x3 convolutions (32, 64 filters) "
+    "with BatchNormalization, each stage max-pooled, 256 units, dropout 0.3; fashion augmentation (horizontal "
+    "flips, shifts 0.1, zoom 0.1), Adam on a one-cycle learning rate (peak 0.003), label smoothing 0.1, 12 "
+    "epochs of 64; the last 10% validate.",
+    "fashion_mnist", _deeper_layers(256, 0.3), "fashion", 12)
 
 # The recipes that train for 15 minutes (benchmarks; tests run them shortened).
 BEST = ("mnist-best", "fashion-best")
