@@ -41,15 +41,6 @@ def fixed_transforms(fill_mode, interpolation):
     return cases
 
 
-@pytest.fixture(params=["numpy", "numba"])
-def kernel_path(request):
-    if request.param == "numba":
-        pytest.importorskip("numba")
-    kernels.set_kernels(request.param)
-    yield request.param
-    kernels.set_kernels(None)
-
-
 @pytest.mark.parametrize("interpolation", INTERPOLATIONS)
 @pytest.mark.parametrize("fill_mode", FILLS)
 def test_fixed_transforms_give_keras_outputs(fill_mode, interpolation, kernel_path):
